@@ -1,0 +1,252 @@
+import { CacheContext } from './context.js';
+import { type CacheDefinition, type DefinitionOptions, defineEntry } from './definition.js';
+import { type Duration, toMilliseconds } from './duration.js';
+import { type EntryPlan, EntryIo, type Loader, MISS } from './entry-io.js';
+import { InvalidKeyError, InvalidTtlError, UnsupportedError } from './errors.js';
+import type { CacheEventListener, CacheEventType } from './events.js';
+import type { Flight } from './flights.js';
+import { type KeyInput, KeySpace } from './keys.js';
+import { globToRegExp } from './memory/glob.js';
+import { memoryStore } from './memory/memory-store.js';
+import { type CacheOptions, resolveOptions } from './options.js';
+import { assertPolicy, type Policy } from './policies.js';
+
+/** Per-call options of `set` and `getOrSet`. */
+export interface EntryOptions {
+  /** Policy of this entry. Default: the cache's `policy`. */
+  policy?: Policy;
+  /** TTL overriding the policy's (finite, > 0, <= `maxTtl`). */
+  ttl?: Duration;
+  /** Tags for cascading invalidation with `invalidateTags`. Default: none. */
+  tags?: readonly string[];
+}
+
+const EVENT_TAG_PREFIX = '@event:';
+
+/** The tag every entry cached under an EVENT_DRIVEN policy carries for each of its events. */
+export function eventTag(event: string): string {
+  return EVENT_TAG_PREFIX + event;
+}
+
+/**
+ * The cache: cache-aside with single-flight, write-through definitions, O(1) tag invalidation,
+ * and guarded writes so that no load that began before an invalidation stores its result.
+ * Create it with {@link createCache}; `namespace()` gives child caches sharing everything but keys.
+ */
+export class Cache {
+  readonly #ctx: CacheContext;
+  readonly #keys: KeySpace;
+  readonly #defaultPlan: EntryPlan;
+  /** @internal The store side of this namespace. */
+  readonly io: EntryIo;
+
+  /** @internal use {@link createCache} */
+  constructor(ctx: CacheContext, keys: KeySpace) {
+    this.#ctx = ctx;
+    this.#keys = keys;
+    this.io = new EntryIo(ctx, keys);
+    this.#defaultPlan = this.#resolvePlan(undefined, true);
+  }
+
+  /** Namespace path of this cache (`root:child`). */
+  get namespaceName(): string {
+    return this.#keys.namespace;
+  }
+
+  /** The key builder of this namespace. */
+  get keys(): KeySpace {
+    return this.#keys;
+  }
+
+  /** A cache for a child namespace: same store, events and settings; keys `<...>:<name>:<parts>`. */
+  namespace(name: string): Cache {
+    return new Cache(this.#ctx, this.#keys.child(name));
+  }
+
+  /** Subscribes to cache events (`'*'` for all). Returns the function that unsubscribes. */
+  on<T extends CacheEventType>(type: T | '*', listener: CacheEventListener<T>): () => void {
+    return this.#ctx.events.on(type, listener);
+  }
+
+  /**
+   * Resolves per-call options into a write plan, validating policy, TTL and tags.
+   * @param eventTags tag entries with their EVENT_DRIVEN policy's events (default true).
+   */
+  plan(options?: EntryOptions, eventTags = true): EntryPlan {
+    if (options === undefined && eventTags) return this.#defaultPlan;
+    return this.#resolvePlan(options, eventTags);
+  }
+
+  #resolvePlan(options: EntryOptions | undefined, eventTags: boolean): EntryPlan {
+    const policy = options?.policy ?? this.#ctx.options.policy;
+    if (options?.policy !== undefined) assertPolicy(policy);
+    if (policy.kind === 'no-cache') return { cache: false, ttl: 0, tagKeys: [] };
+    const ttl = options?.ttl === undefined ? policy.ttl : toMilliseconds(options.ttl, 'ttl');
+    if (ttl > this.#ctx.options.maxTtl) {
+      throw new InvalidTtlError(
+        `ttl ${ttl} ms exceeds maxTtl (${this.#ctx.options.maxTtl} ms): lower it or raise maxTtl in createCache.`,
+      );
+    }
+    const tags = options?.tags ?? [];
+    if (!Array.isArray(tags)) throw new InvalidKeyError('tags must be an array of non-empty strings.');
+    const tagKeys = tags.map((tag) => this.#keys.tag(tag));
+    if (eventTags) for (const event of policy.invalidateOn) tagKeys.push(this.#keys.tag(eventTag(event)));
+    return { cache: true, ttl, tagKeys: [...new Set(tagKeys)] };
+  }
+
+  /** The cached value, or `undefined` on a miss. Store failures count as misses (fail-open). */
+  async get<T = unknown>(key: KeyInput): Promise<T | undefined> {
+    this.#ctx.assertOpen('get');
+    const fullKey = this.#keys.entry(key);
+    const started = this.#ctx.events.active ? performance.now() : 0;
+    const value = await this.io.read(fullKey, 'get');
+    this.io.emitRead(value === MISS ? 'miss' : 'hit', fullKey, started);
+    return value === MISS ? undefined : (value as T);
+  }
+
+  /**
+   * Cache-aside: the cached value, or the loader's, stored with the policy's TTL and tags.
+   * Concurrent calls for one key in this process share one read and one load. A store failure
+   * falls back to the loader; a loader error reaches every waiter and is not cached. A loader
+   * result of `undefined` is returned but never cached.
+   */
+  async getOrSet<T>(key: KeyInput, loader: Loader<T>, options?: EntryOptions): Promise<T> {
+    return this.getOrSetWith(this.#keys.entry(key), loader, this.plan(options));
+  }
+
+  /** @internal `getOrSet` with a precomputed key and plan (used by definitions). */
+  getOrSetWith<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan): Promise<T> {
+    try {
+      this.#ctx.assertOpen('getOrSet');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!plan.cache) return Promise.resolve().then(() => loader({ key: fullKey }));
+    return this.#ctx.flights.run(fullKey, plan.tagKeys, (flight) => this.#readThrough(fullKey, loader, plan, flight));
+  }
+
+  /** @internal Loads and stores a fresh value whatever is cached (warming, refresh). */
+  async refreshWith<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan): Promise<T> {
+    this.#ctx.assertOpen('refresh');
+    if (!plan.cache) return loader({ key: fullKey });
+    const flight: Flight = { tagKeys: plan.tagKeys, invalidated: false };
+    return this.io.load(fullKey, loader, plan, flight);
+  }
+
+  /**
+   * Stores a value. Loads of this key already running (in any process) will not overwrite it.
+   * An unserializable value throws `SerializationError` and nothing is written.
+   */
+  async set<T>(key: KeyInput, value: T, options?: EntryOptions): Promise<void> {
+    this.#ctx.assertOpen('set');
+    await this.io.write(this.#keys.entry(key), value, this.plan(options));
+  }
+
+  /** Deletes one entry. Loads of it already running (in any process) will not store their results. */
+  async delete(key: KeyInput): Promise<void> {
+    this.#ctx.assertOpen('delete');
+    await this.io.remove([this.#keys.entry(key)]);
+  }
+
+  /** Deletes several entries, like {@link Cache.delete}. */
+  async deleteMany(keys: readonly KeyInput[]): Promise<void> {
+    this.#ctx.assertOpen('deleteMany');
+    await this.io.remove(keys.map((key) => this.#keys.entry(key)));
+  }
+
+  /**
+   * Deletes every entry of this namespace matching `pattern`, where `*` and `?` are wildcards and
+   * `:` separates key parts (`'miner:*:status'`): SCAN on every master, never KEYS. Resolves to the
+   * number deleted. Loads running in this process for matching keys will not store; for
+   * invalidations that must also stop other processes' loads, use tags.
+   */
+  async deleteMatching(pattern: string): Promise<number> {
+    const ctx = this.#ctx;
+    ctx.assertOpen('deleteMatching');
+    if (!ctx.store.capabilities.patternDelete) {
+      throw new UnsupportedError(`Store "${ctx.store.name}" does not support deleteMatching; use tags instead.`);
+    }
+    const storePattern = this.#keys.pattern(pattern);
+    const started = ctx.events.active ? performance.now() : 0;
+    const regexp = globToRegExp(storePattern);
+    ctx.flights.invalidateMatching((key) => regexp.test(key));
+    let count: number;
+    try {
+      count = await ctx.runner.run('deleteMatching', (store) => store.deleteMatching(storePattern));
+    } catch (error) {
+      ctx.fail('deleteMatching', error as never, this.#keys.namespace);
+      return 0;
+    }
+    if (ctx.events.has('delete')) {
+      ctx.events.emit({
+        type: 'delete',
+        keys: [],
+        pattern: storePattern,
+        namespace: this.#keys.namespace,
+        duration: performance.now() - started,
+      });
+    }
+    return count;
+  }
+
+  /**
+   * Invalidates every entry carrying any of `tags`, in every namespace of this cache, in O(1):
+   * one generation bump per tag however many entries carry it. Loads that began before do not store.
+   */
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    this.#ctx.assertOpen('invalidateTags');
+    await this.io.invalidateTags(tags);
+  }
+
+  /**
+   * Applies a named event (`'miner.config.updated'`): entries cached under an EVENT_DRIVEN policy
+   * listing it are invalidated (all of them, or the ids a definition's `eventIds` picks from
+   * `payload`). The bus calls this in every process.
+   */
+  async handleEvent(event: string, payload?: unknown): Promise<void> {
+    this.#ctx.assertOpen('handleEvent');
+    const invalidators = [...(this.#ctx.eventInvalidators.get(event) ?? [])];
+    await Promise.all([
+      this.io.invalidateTags([eventTag(event)], event),
+      ...invalidators.map((invalidate) => invalidate(event, payload)),
+    ]);
+  }
+
+  /** Defines a typed read-through entry: key builder, loader, policy, tags, write-through, warming. */
+  define<Id, T>(options: DefinitionOptions<Id, T>): CacheDefinition<Id, T> {
+    return defineEntry(this, this.#ctx, options);
+  }
+
+  /** Closes the store if the cache created it; a store you passed stays open. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#ctx.closed) return;
+    this.#ctx.closed = true;
+    if (this.#ctx.ownsStore) await this.#ctx.store.close();
+  }
+
+  async #readThrough<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan, flight: Flight): Promise<T> {
+    const started = this.#ctx.events.active ? performance.now() : 0;
+    const value = await this.io.read(fullKey, 'getOrSet');
+    if (value !== MISS) {
+      this.io.emitRead('hit', fullKey, started);
+      return value as T;
+    }
+    this.io.emitRead('miss', fullKey, started);
+    return this.io.load(fullKey, loader, plan, flight);
+  }
+}
+
+/**
+ * Creates a cache. With no store it runs on a private `memoryStore()`.
+ *
+ * ```ts
+ * const cache = createCache({ store: ioredisStore({ client }), namespace: 'fleet' });
+ * const status = await cache.getOrSet(['miner', id, 'status'], () => source.status(id), { policy: EPHEMERAL });
+ * ```
+ */
+export function createCache(options: CacheOptions = {}): Cache {
+  const resolved = resolveOptions(options);
+  const store = options.store ?? memoryStore();
+  const ctx = new CacheContext(store, resolved, options.store === undefined);
+  return new Cache(ctx, new KeySpace(resolved.version, [resolved.namespace], resolved.unsafeIds));
+}

@@ -1,0 +1,224 @@
+import type { CacheContext } from './context.js';
+import { decodeEntry, frameEntry, serializeValue } from './entry.js';
+import type { CacheError } from './errors.js';
+import type { Flight } from './flights.js';
+import type { KeySpace } from './keys.js';
+import { ABSENT_GENERATION, type GenerationGuard } from './store.js';
+
+/** Given to loaders. */
+export interface LoaderContext {
+  /** The full store key being loaded. */
+  readonly key: string;
+}
+
+/** Produces the value on a miss. */
+export type Loader<T> = (context: LoaderContext) => T | Promise<T>;
+
+/** How an entry is written, resolved from the policy, the TTL and the tags. */
+export interface EntryPlan {
+  readonly cache: boolean;
+  readonly ttl: number;
+  readonly tagKeys: readonly string[];
+}
+
+/** Returned by {@link EntryIo.read} when there is nothing fresh to serve. */
+export const MISS: unique symbol = Symbol('cachekit.miss');
+
+/**
+ * The store side of one namespace: reads that validate tags and heal corrupt entries, guarded
+ * loads, writes and invalidations, each failing open through `ctx.fail` and emitting its event.
+ */
+export class EntryIo {
+  readonly #ctx: CacheContext;
+  readonly #keys: KeySpace;
+
+  constructor(ctx: CacheContext, keys: KeySpace) {
+    this.#ctx = ctx;
+    this.#keys = keys;
+  }
+
+  /** The fresh cached value, or {@link MISS}; a store failure, a corrupt entry or a stale tag are misses. */
+  async read(fullKey: string, operation: string): Promise<unknown> {
+    const ctx = this.#ctx;
+    let raw: string | undefined;
+    try {
+      raw = await ctx.runner.run(operation, (store) => store.get(fullKey));
+    } catch (error) {
+      this.#fail(operation, error, fullKey);
+      return MISS;
+    }
+    if (raw === undefined) return MISS;
+    let entry: ReturnType<typeof decodeEntry>;
+    try {
+      entry = decodeEntry(ctx.options.serializer, raw);
+    } catch (error) {
+      this.#fail(operation, error, fullKey);
+      ctx.runner.run('delete', (store) => store.delete([fullKey])).catch((deleteError: unknown) => {
+        this.#fail('delete', deleteError, fullKey);
+      });
+      return MISS;
+    }
+    if (entry.tags.length > 0) {
+      const tagKeys: string[] = [];
+      for (let i = 0; i < entry.tags.length; i += 2) tagKeys.push(entry.tags[i] as string);
+      let current: string[];
+      try {
+        current = await this.generations(tagKeys, operation);
+      } catch (error) {
+        this.#fail(operation, error, fullKey);
+        return MISS;
+      }
+      for (let i = 0; i < current.length; i++) {
+        if (current[i] !== entry.tags[2 * i + 1]) return MISS;
+      }
+    }
+    return entry.value;
+  }
+
+  /**
+   * Loads a value and stores it only if neither the key nor any of its tags was invalidated since
+   * just before the loader started (atomic on the store), the flight was not invalidated in this
+   * process, and the load took less than `loadGuardWindow`.
+   */
+  async load<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan, flight: Flight): Promise<T> {
+    const ctx = this.#ctx;
+    const guardKeys = [this.#keys.generationOf(fullKey), ...plan.tagKeys];
+    let generations: string[] | undefined;
+    try {
+      generations = await this.generations(guardKeys, 'getOrSet');
+    } catch (error) {
+      this.#fail('getOrSet', error, fullKey);
+    }
+    const started = performance.now();
+    const value = await loader({ key: fullKey });
+    if (value === undefined) return value;
+    const tagPairs = generations === undefined ? [] : pairs(plan.tagKeys, generations.slice(1));
+    const payload = frameEntry(serializeValue(ctx.options.serializer, value), Date.now(), plan.ttl, tagPairs);
+    if (
+      generations === undefined ||
+      flight.invalidated ||
+      ctx.closed ||
+      performance.now() - started > ctx.options.loadGuardWindow
+    ) {
+      this.emitSet(fullKey, false, started);
+      return value;
+    }
+    const guards: GenerationGuard[] = guardKeys.map((key, i) => ({ key, generation: generations[i] as string }));
+    try {
+      const stored = await ctx.runner.run('getOrSet', (store) =>
+        store.setIfGenerations(fullKey, payload, plan.ttl, guards),
+      );
+      this.emitSet(fullKey, stored, started);
+    } catch (error) {
+      this.#fail('getOrSet', error, fullKey);
+    }
+    return value;
+  }
+
+  /**
+   * Writes a value, first moving the key's generation so that loads already running anywhere do
+   * not overwrite it. The value is validated before anything is written. Resolves to whether it was stored.
+   */
+  async write(fullKey: string, value: unknown, plan: EntryPlan): Promise<boolean> {
+    if (!plan.cache || value === undefined) return false;
+    const ctx = this.#ctx;
+    const started = ctx.events.active ? performance.now() : 0;
+    const serialized = serializeValue(ctx.options.serializer, value);
+    ctx.flights.invalidateKey(fullKey);
+    try {
+      const tagGenerations = plan.tagKeys.length === 0 ? [] : await this.generations(plan.tagKeys, 'set');
+      const payload = frameEntry(serialized, Date.now(), plan.ttl, pairs(plan.tagKeys, tagGenerations));
+      const generationKey = this.#keys.generationOf(fullKey);
+      await Promise.all([
+        ctx.runner.run('set', (store) => store.bumpGenerations([generationKey], this.#keyGenerationTtl())),
+        ctx.runner.run('set', (store) => store.set(fullKey, payload, plan.ttl)),
+      ]);
+    } catch (error) {
+      this.#fail('set', error, fullKey);
+      return false;
+    }
+    this.emitSet(fullKey, true, started);
+    return true;
+  }
+
+  /** Deletes entries and moves their generations, so loads already running do not store. */
+  async remove(fullKeys: readonly string[]): Promise<void> {
+    if (fullKeys.length === 0) return;
+    const ctx = this.#ctx;
+    const started = ctx.events.active ? performance.now() : 0;
+    for (const key of fullKeys) ctx.flights.invalidateKey(key);
+    const generationKeys = fullKeys.map((key) => this.#keys.generationOf(key));
+    try {
+      await Promise.all([
+        ctx.runner.run('delete', (store) => store.bumpGenerations(generationKeys, this.#keyGenerationTtl())),
+        ctx.runner.run('delete', (store) => store.delete(fullKeys)),
+      ]);
+    } catch (error) {
+      this.#fail('delete', error, fullKeys[0]);
+      return;
+    }
+    if (ctx.events.has('delete')) {
+      ctx.events.emit({ type: 'delete', keys: fullKeys, namespace: this.#keys.namespace, duration: performance.now() - started });
+    }
+  }
+
+  /** Moves the generation of each tag: O(1) per tag, whatever the number of entries carrying it. */
+  async invalidateTags(tags: readonly string[], event?: string): Promise<void> {
+    if (tags.length === 0) return;
+    const ctx = this.#ctx;
+    const tagKeys = tags.map((tag) => this.#keys.tag(tag));
+    const started = ctx.events.active ? performance.now() : 0;
+    ctx.flights.invalidateTags(new Set(tagKeys));
+    try {
+      await ctx.runner.run('invalidateTags', (store) => store.bumpGenerations(tagKeys, ctx.options.maxTtl));
+    } catch (error) {
+      this.#fail('invalidateTags', error);
+      return;
+    }
+    if (ctx.events.has('invalidate')) {
+      ctx.events.emit({
+        type: 'invalidate',
+        tags,
+        namespace: this.#keys.namespace,
+        duration: performance.now() - started,
+        ...(event === undefined ? {} : { event }),
+      });
+    }
+  }
+
+  /** Current generations of `keys` (`'0'` where absent). Throws typed store errors. */
+  async generations(keys: readonly string[], operation: string): Promise<string[]> {
+    const values = await this.#ctx.runner.run(operation, (store) => store.getMany(keys));
+    return values.map((value) => value ?? ABSENT_GENERATION);
+  }
+
+  emitRead(type: 'hit' | 'miss', key: string, started: number): void {
+    const events = this.#ctx.events;
+    if (events.has(type)) {
+      events.emit({ type, key, namespace: this.#keys.namespace, duration: performance.now() - started });
+    }
+  }
+
+  emitSet(key: string, stored: boolean, started: number): void {
+    const events = this.#ctx.events;
+    if (events.has('set')) {
+      events.emit({ type: 'set', key, stored, namespace: this.#keys.namespace, duration: performance.now() - started });
+    }
+  }
+
+  #fail(operation: string, error: unknown, key?: string): void {
+    this.#ctx.fail(operation, error as CacheError, this.#keys.namespace, key);
+  }
+
+  #keyGenerationTtl(): number {
+    // Outlives every load that may still store: loads longer than the window never store.
+    return this.#ctx.options.loadGuardWindow * 2;
+  }
+}
+
+function pairs(keys: readonly string[], generations: readonly string[]): string[] {
+  if (generations.length === 0) return [];
+  const out: string[] = [];
+  for (let i = 0; i < keys.length; i++) out.push(keys[i] as string, generations[i] ?? ABSENT_GENERATION);
+  return out;
+}

@@ -1,0 +1,110 @@
+import type { CacheError } from './errors.js';
+
+/** Fields every cache event carries. */
+interface BaseEvent {
+  /** Namespace path of the key space, e.g. `fleet:miner`: a bounded label, never a raw key. */
+  readonly namespace: string;
+  /** Milliseconds the operation took, from `performance.now()`. */
+  readonly duration: number;
+}
+
+/** A read served from the cache. */
+export interface HitEvent extends BaseEvent {
+  readonly type: 'hit';
+  readonly key: string;
+}
+/** A read the cache could not serve (missing, expired, invalidated by a tag, or corrupt). */
+export interface MissEvent extends BaseEvent {
+  readonly type: 'miss';
+  readonly key: string;
+}
+/** An expired value served while a refresh runs or the source fails (stale-while-revalidate). */
+export interface StaleEvent extends BaseEvent {
+  readonly type: 'stale';
+  readonly key: string;
+}
+/** A value written to the store. `stored` is false when a guard refused a stale write. */
+export interface SetEvent extends BaseEvent {
+  readonly type: 'set';
+  readonly key: string;
+  readonly stored: boolean;
+}
+/** Keys deleted (by key or by pattern). */
+export interface DeleteEvent extends BaseEvent {
+  readonly type: 'delete';
+  readonly keys: readonly string[];
+  readonly pattern?: string;
+}
+/** Tags invalidated, or an invalidating event applied. */
+export interface InvalidateEvent extends BaseEvent {
+  readonly type: 'invalidate';
+  readonly tags: readonly string[];
+  readonly event?: string;
+}
+/** A failure the cache absorbed (fail-open) or is about to throw. */
+export interface ErrorEvent extends BaseEvent {
+  readonly type: 'error';
+  /** The cache operation, e.g. `'get'`, `'set'`, `'invalidateTags'`. */
+  readonly operation: string;
+  readonly key?: string;
+  readonly error: CacheError;
+}
+
+export type CacheEvent = HitEvent | MissEvent | StaleEvent | SetEvent | DeleteEvent | InvalidateEvent | ErrorEvent;
+export type CacheEventType = CacheEvent['type'];
+export type CacheEventOf<T extends CacheEventType> = Extract<CacheEvent, { type: T }>;
+export type CacheEventListener<T extends CacheEventType> = (event: CacheEventOf<T>) => void;
+
+/**
+ * One typed stream of cache events. Listeners run synchronously; one that throws is isolated
+ * (reported to `process.emitWarning`) and never breaks the cache operation.
+ * When nobody listens to a type, the cache does not even build its events.
+ */
+export class CacheEvents {
+  readonly #listeners = new Map<CacheEventType, Array<(event: CacheEvent) => void>>();
+  /** True once anyone listens to anything: the cache checks it before timing operations. */
+  active = false;
+
+  /** Subscribes to one event type (or `'*'` for all). Returns the function that unsubscribes. */
+  on<T extends CacheEventType>(type: T | '*', listener: CacheEventListener<T>): () => void {
+    const types: readonly CacheEventType[] =
+      type === '*' ? ['hit', 'miss', 'stale', 'set', 'delete', 'invalidate', 'error'] : [type];
+    const fn = listener as (event: CacheEvent) => void;
+    for (const t of types) {
+      const list = this.#listeners.get(t) ?? [];
+      this.#listeners.set(t, [...list, fn]);
+    }
+    this.active = true;
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      for (const t of types) {
+        const list = (this.#listeners.get(t) ?? []).filter((l) => l !== fn);
+        if (list.length === 0) this.#listeners.delete(t);
+        else this.#listeners.set(t, list);
+      }
+      this.active = this.#listeners.size > 0;
+    };
+  }
+
+  /** Whether anyone listens to `type`. */
+  has(type: CacheEventType): boolean {
+    return this.#listeners.has(type);
+  }
+
+  emit(event: CacheEvent): void {
+    const list = this.#listeners.get(event.type);
+    if (list === undefined) return;
+    for (const listener of list) {
+      try {
+        listener(event);
+      } catch (error) {
+        process.emitWarning(
+          `cachekit: a "${event.type}" event listener threw: ${error instanceof Error ? error.message : String(error)}`,
+          { code: 'CACHEKIT_LISTENER_ERROR' },
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/** A load in progress for one key in this process. */
+export interface Flight {
+  /** Tag generation keys the load's value will carry. */
+  readonly tagKeys: readonly string[];
+  /** Set when the key or one of its tags is invalidated while loading: the result must not be stored. */
+  invalidated: boolean;
+}
+
+/**
+ * Per-process single-flight: one promise per key, removed in `finally`. Invalidations mark the
+ * flights they hit (so their results are not written) and detach them (so later callers start a
+ * fresh load instead of joining one that began before the invalidation).
+ */
+export class Flights {
+  readonly #running = new Map<string, { flight: Flight; promise: Promise<unknown> }>();
+
+  get size(): number {
+    return this.#running.size;
+  }
+
+  run<T>(key: string, tagKeys: readonly string[], work: (flight: Flight) => Promise<T>): Promise<T> {
+    const current = this.#running.get(key);
+    if (current !== undefined) return current.promise as Promise<T>;
+    const flight: Flight = { tagKeys, invalidated: false };
+    const promise = work(flight).finally(() => {
+      if (this.#running.get(key)?.flight === flight) this.#running.delete(key);
+    });
+    this.#running.set(key, { flight, promise });
+    return promise;
+  }
+
+  invalidateKey(key: string): void {
+    const current = this.#running.get(key);
+    if (current === undefined) return;
+    current.flight.invalidated = true;
+    this.#running.delete(key);
+  }
+
+  invalidateTags(tagKeys: ReadonlySet<string>): void {
+    for (const [key, { flight }] of this.#running) {
+      if (flight.tagKeys.some((tag) => tagKeys.has(tag))) {
+        flight.invalidated = true;
+        this.#running.delete(key);
+      }
+    }
+  }
+
+  invalidateMatching(test: (key: string) => boolean): void {
+    for (const [key, { flight }] of this.#running) {
+      if (test(key)) {
+        flight.invalidated = true;
+        this.#running.delete(key);
+      }
+    }
+  }
+}

@@ -1,0 +1,35 @@
+export { Cache, createCache, type EntryOptions, eventTag } from './cache.js';
+export type { CacheDefinition, DefinitionOptions } from './definition.js';
+export { type Duration, type DurationUnit, toMilliseconds } from './duration.js';
+export type { EntryPlan, Loader, LoaderContext } from './entry-io.js';
+export * from './errors.js';
+export * from './events.js';
+export { type KeyInput, type KeyPart, KeySpace, MAX_KEY_LENGTH, type UnsafeIdMode } from './keys.js';
+export { globToRegExp } from './memory/glob.js';
+export { LruMap, type LruOptions } from './memory/lru.js';
+export { type MemoryStoreOptions, memoryStore } from './memory/memory-store.js';
+export type { CacheOptions, ResolvedCacheOptions } from './options.js';
+export {
+  assertEventName,
+  definePolicy,
+  EPHEMERAL,
+  EVENT_DRIVEN,
+  MODERATE,
+  NO_CACHE,
+  type Policy,
+  type PolicyKind,
+  type PolicyOverrides,
+  policies,
+  STABLE,
+} from './policies.js';
+export { jsonSerializer } from './serializers/json.js';
+export { losslessSerializer } from './serializers/lossless.js';
+export type { Serializer } from './serializers/serializer.js';
+export {
+  ABSENT_GENERATION,
+  type GenerationGuard,
+  type Store,
+  type StoreCapabilities,
+  type StoreEntry,
+} from './store.js';
+export { runBounded, type WarmOptions, type WarmProgress, type WarmReport } from './warm.js';

@@ -1,0 +1,82 @@
+/**
+ * The store seam: strings in, strings out, TTLs in milliseconds. Serialization, key building,
+ * tags and single-flight all live above it, so a driver only speaks its client's commands.
+ *
+ * Every store passes `@cachekit/core/testing`'s conformance suite.
+ */
+
+/** What a store can do. The conformance suite skips what a store declares it lacks. */
+export interface StoreCapabilities {
+  /** `deleteMatching` is implemented (SCAN on every master for Redis). */
+  readonly patternDelete: boolean;
+  /**
+   * `setIfGenerations` checks every guard in the same hash slot as the key atomically with the
+   * write (true for the memory store and Redis scripts). Guards in other slots are checked
+   * immediately before the write.
+   */
+  readonly atomicGuards: boolean;
+  /** The store lives in this process: calls cannot hang, so the cache does not time them out. */
+  readonly local: boolean;
+  /** Keys are spread over hash slots (Redis Cluster). */
+  readonly cluster: boolean;
+}
+
+/** One entry for {@link Store.setMany}. */
+export interface StoreEntry {
+  readonly key: string;
+  readonly value: string;
+  /** Time to live in milliseconds; always a finite integer > 0. */
+  readonly ttl: number;
+}
+
+/**
+ * A generation a write depends on: the write happens only if the generation key still holds
+ * `generation`. The generation of a missing key is `'0'`.
+ */
+export interface GenerationGuard {
+  readonly key: string;
+  readonly generation: string;
+}
+
+/** The generation of a key that does not exist. */
+export const ABSENT_GENERATION = '0';
+
+export interface Store {
+  /** Short name for events and errors, e.g. `'memory'`, `'ioredis'`. */
+  readonly name: string;
+  readonly capabilities: StoreCapabilities;
+
+  /** The value at `key`, or `undefined` if it is missing or expired. */
+  get(key: string): Promise<string | undefined>;
+  /** Values for `keys`, in order (`undefined` where missing). Keys may span cluster slots. */
+  getMany(keys: readonly string[]): Promise<Array<string | undefined>>;
+  /** Stores `value` at `key` for `ttl` ms (a finite integer > 0), replacing any value. */
+  set(key: string, value: string, ttl: number): Promise<void>;
+  /** Stores several entries; keys may span cluster slots. */
+  setMany(entries: readonly StoreEntry[]): Promise<void>;
+  /** Deletes `keys` (any slots); resolves to how many existed. */
+  delete(keys: readonly string[]): Promise<number>;
+  /**
+   * Deletes every key matching a Redis glob `pattern` (`*`, `?`, `[...]`, `\` escapes), on every
+   * master, in batches (SCAN + UNLINK for Redis; never KEYS or FLUSH*). Resolves to the count.
+   */
+  deleteMatching(pattern: string): Promise<number>;
+  /**
+   * Moves each generation key to a new value that it never held before (for Redis:
+   * `max(server time in µs, current + 1)`), and sets its TTL to `ttl` ms. Resolves to the new
+   * generations, in order.
+   */
+  bumpGenerations(keys: readonly string[], ttl: number): Promise<string[]>;
+  /**
+   * Stores `value` at `key` for `ttl` ms only if every guard's key still holds its generation
+   * (`'0'` = missing). Resolves to whether it wrote. See {@link StoreCapabilities.atomicGuards}.
+   */
+  setIfGenerations(
+    key: string,
+    value: string,
+    ttl: number,
+    guards: readonly GenerationGuard[],
+  ): Promise<boolean>;
+  /** Releases what the store created (clients it opened, timers). Clients passed in stay open. */
+  close(): Promise<void>;
+}
