@@ -1,7 +1,7 @@
 import { CacheContext } from './context.js';
 import { type CacheDefinition, type DefinitionOptions, defineEntry } from './definition.js';
 import { type Duration, toMilliseconds } from './duration.js';
-import { type EntryPlan, EntryIo, type Loader, MISS } from './entry-io.js';
+import { type EntryPlan, EntryIo, type Loader, MISS, UNAVAILABLE } from './entry-io.js';
 import { InvalidKeyError, InvalidTtlError, UnsupportedError } from './errors.js';
 import type { CacheEventListener, CacheEventType } from './events.js';
 import type { Flight } from './flights.js';
@@ -100,8 +100,9 @@ export class Cache {
     const fullKey = this.#keys.entry(key);
     const started = this.#ctx.events.active ? performance.now() : 0;
     const value = await this.io.read(fullKey, 'get');
-    this.io.emitRead(value === MISS ? 'miss' : 'hit', fullKey, started);
-    return value === MISS ? undefined : (value as T);
+    const missed = value === MISS || value === UNAVAILABLE;
+    this.io.emitRead(missed ? 'miss' : 'hit', fullKey, started);
+    return missed ? undefined : (value as T);
   }
 
   /**
@@ -227,12 +228,12 @@ export class Cache {
   async #readThrough<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan, flight: Flight): Promise<T> {
     const started = this.#ctx.events.active ? performance.now() : 0;
     const value = await this.io.read(fullKey, 'getOrSet');
-    if (value !== MISS) {
+    if (value !== MISS && value !== UNAVAILABLE) {
       this.io.emitRead('hit', fullKey, started);
       return value as T;
     }
     this.io.emitRead('miss', fullKey, started);
-    return this.io.load(fullKey, loader, plan, flight);
+    return this.io.load(fullKey, loader, plan, flight, value === UNAVAILABLE);
   }
 }
 

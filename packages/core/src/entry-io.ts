@@ -23,6 +23,8 @@ export interface EntryPlan {
 
 /** Returned by {@link EntryIo.read} when there is nothing fresh to serve. */
 export const MISS: unique symbol = Symbol('cachekit.miss');
+/** Returned by {@link EntryIo.read} when the store failed: a miss after which the store is not asked again. */
+export const UNAVAILABLE: unique symbol = Symbol('cachekit.unavailable');
 
 /**
  * The store side of one namespace: reads that validate tags and heal corrupt entries, guarded
@@ -37,7 +39,10 @@ export class EntryIo {
     this.#keys = keys;
   }
 
-  /** The fresh cached value, or {@link MISS}; a store failure, a corrupt entry or a stale tag are misses. */
+  /**
+   * The fresh cached value, {@link MISS} (missing, corrupt, or a stale tag), or {@link UNAVAILABLE}
+   * when the store failed or timed out (reported through `ctx.fail`).
+   */
   async read(fullKey: string, operation: string): Promise<unknown> {
     const ctx = this.#ctx;
     let raw: string | undefined;
@@ -45,7 +50,7 @@ export class EntryIo {
       raw = await ctx.runner.run(operation, (store) => store.get(fullKey));
     } catch (error) {
       this.#fail(operation, error, fullKey);
-      return MISS;
+      return UNAVAILABLE;
     }
     if (raw === undefined) return MISS;
     let entry: ReturnType<typeof decodeEntry>;
@@ -66,7 +71,7 @@ export class EntryIo {
         current = await this.generations(tagKeys, operation);
       } catch (error) {
         this.#fail(operation, error, fullKey);
-        return MISS;
+        return UNAVAILABLE;
       }
       for (let i = 0; i < current.length; i++) {
         if (current[i] !== entry.tags[2 * i + 1]) return MISS;
@@ -78,16 +83,19 @@ export class EntryIo {
   /**
    * Loads a value and stores it only if neither the key nor any of its tags was invalidated since
    * just before the loader started (atomic on the store), the flight was not invalidated in this
-   * process, and the load took less than `loadGuardWindow`.
+   * process, and the load took less than `loadGuardWindow`. With `storeDown`, the store is not
+   * asked again: the loader's value is returned as soon as it is ready.
    */
-  async load<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan, flight: Flight): Promise<T> {
+  async load<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan, flight: Flight, storeDown = false): Promise<T> {
     const ctx = this.#ctx;
     const guardKeys = [this.#keys.generationOf(fullKey), ...plan.tagKeys];
     let generations: string[] | undefined;
-    try {
-      generations = await this.generations(guardKeys, 'getOrSet');
-    } catch (error) {
-      this.#fail('getOrSet', error, fullKey);
+    if (!storeDown) {
+      try {
+        generations = await this.generations(guardKeys, 'getOrSet');
+      } catch (error) {
+        this.#fail('getOrSet', error, fullKey);
+      }
     }
     const started = performance.now();
     const value = await loader({ key: fullKey });
