@@ -1,0 +1,16 @@
+import { defineConfig } from 'tsdown';
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    vitest: 'src/vitest.ts',
+    'global-setup': 'src/global-setup.ts',
+  },
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  dts: true,
+  fixedExtension: false,
+  sourcemap: true,
+  clean: true,
+});
