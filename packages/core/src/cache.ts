@@ -1,7 +1,7 @@
 import { CacheContext } from './context.js';
 import { type CacheDefinition, type DefinitionOptions, defineEntry } from './definition.js';
 import { type Duration, toMilliseconds } from './duration.js';
-import { type EntryPlan, EntryIo, type Loader, MISS, UNAVAILABLE } from './entry-io.js';
+import { EntryIo, type EntryPlan, type Loader, MISS, UNAVAILABLE } from './entry-io.js';
 import { InvalidKeyError, InvalidTtlError, UnsupportedError } from './errors.js';
 import type { CacheEventListener, CacheEventType } from './events.js';
 import type { Flight } from './flights.js';
@@ -88,9 +88,11 @@ export class Cache {
       );
     }
     const tags = options?.tags ?? [];
-    if (!Array.isArray(tags)) throw new InvalidKeyError('tags must be an array of non-empty strings.');
+    if (!Array.isArray(tags))
+      throw new InvalidKeyError('tags must be an array of non-empty strings.');
     const tagKeys = tags.map((tag) => this.#keys.tag(tag));
-    if (eventTags) for (const event of policy.invalidateOn) tagKeys.push(this.#keys.tag(eventTag(event)));
+    if (eventTags)
+      for (const event of policy.invalidateOn) tagKeys.push(this.#keys.tag(eventTag(event)));
     return { cache: true, ttl, tagKeys: [...new Set(tagKeys)] };
   }
 
@@ -123,7 +125,9 @@ export class Cache {
       return Promise.reject(error);
     }
     if (!plan.cache) return Promise.resolve().then(() => loader({ key: fullKey }));
-    return this.#ctx.flights.run(fullKey, plan.tagKeys, (flight) => this.#readThrough(fullKey, loader, plan, flight));
+    return this.#ctx.flights.run(fullKey, plan.tagKeys, (flight) =>
+      this.#readThrough(fullKey, loader, plan, flight),
+    );
   }
 
   /** @internal Loads and stores a fresh value whatever is cached (warming, refresh). */
@@ -165,7 +169,9 @@ export class Cache {
     const ctx = this.#ctx;
     ctx.assertOpen('deleteMatching');
     if (!ctx.store.capabilities.patternDelete) {
-      throw new UnsupportedError(`Store "${ctx.store.name}" does not support deleteMatching; use tags instead.`);
+      throw new UnsupportedError(
+        `Store "${ctx.store.name}" does not support deleteMatching; use tags instead.`,
+      );
     }
     const storePattern = this.#keys.pattern(pattern);
     const started = ctx.events.active ? performance.now() : 0;
@@ -225,7 +231,12 @@ export class Cache {
     if (this.#ctx.ownsStore) await this.#ctx.store.close();
   }
 
-  async #readThrough<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan, flight: Flight): Promise<T> {
+  async #readThrough<T>(
+    fullKey: string,
+    loader: Loader<T>,
+    plan: EntryPlan,
+    flight: Flight,
+  ): Promise<T> {
     const started = this.#ctx.events.active ? performance.now() : 0;
     const value = await this.io.read(fullKey, 'getOrSet');
     if (value !== MISS && value !== UNAVAILABLE) {

@@ -1,5 +1,5 @@
+import { type CacheError, ClosedError, CorruptEntryError } from './errors.js';
 import { CacheEvents } from './events.js';
-import { type CacheError, CorruptEntryError, ClosedError } from './errors.js';
 import { Flights } from './flights.js';
 import type { ResolvedCacheOptions } from './options.js';
 import type { Store } from './store.js';

@@ -1,8 +1,8 @@
 import type { Cache } from './cache.js';
-import type { EntryPlan, LoaderContext } from './entry-io.js';
 import type { CacheContext, EventInvalidator } from './context.js';
 import type { Duration } from './duration.js';
 import { serializeValue } from './entry.js';
+import type { EntryPlan, LoaderContext } from './entry-io.js';
 import { InvalidOptionError } from './errors.js';
 import type { KeyInput } from './keys.js';
 import { assertPolicy, type Policy } from './policies.js';
@@ -66,11 +66,17 @@ export interface CacheDefinition<Id, T> {
 
 function defaultKey(id: unknown): KeyInput {
   if (typeof id === 'string' || typeof id === 'number') return id;
-  throw new InvalidOptionError('define(): ids are not strings or numbers, so give a key(id) function.');
+  throw new InvalidOptionError(
+    'define(): ids are not strings or numbers, so give a key(id) function.',
+  );
 }
 
 /** @internal Implementation of `cache.define()`. */
-export function defineEntry<Id, T>(root: Cache, ctx: CacheContext, options: DefinitionOptions<Id, T>): CacheDefinition<Id, T> {
+export function defineEntry<Id, T>(
+  root: Cache,
+  ctx: CacheContext,
+  options: DefinitionOptions<Id, T>,
+): CacheDefinition<Id, T> {
   if (typeof options?.load !== 'function') {
     throw new InvalidOptionError('define() needs a load(id) function.');
   }
@@ -87,7 +93,8 @@ export function defineEntry<Id, T>(root: Cache, ctx: CacheContext, options: Defi
   const staticPlan = options.tags === undefined ? cache.plan(base, eventTags) : undefined;
   const keyOf = options.key ?? defaultKey;
   const key = (id: Id): string => cache.keys.entry(keyOf(id));
-  const planOf = (id: Id): EntryPlan => staticPlan ?? cache.plan({ ...base, tags: options.tags?.(id) ?? [] }, eventTags);
+  const planOf = (id: Id): EntryPlan =>
+    staticPlan ?? cache.plan({ ...base, tags: options.tags?.(id) ?? [] }, eventTags);
   const loaderOf = (id: Id) => (context: LoaderContext) => options.load(id, context);
 
   const invalidateMany = (ids: readonly Id[]): Promise<void> => cache.io.remove(ids.map(key));
@@ -120,7 +127,9 @@ export function defineEntry<Id, T>(root: Cache, ctx: CacheContext, options: Defi
     async update(id, value) {
       ctx.assertOpen('update');
       if (options.write === undefined) {
-        throw new InvalidOptionError('update() needs a write(id, value) function in define(); use set() to cache only.');
+        throw new InvalidOptionError(
+          'update() needs a write(id, value) function in define(); use set() to cache only.',
+        );
       }
       const fullKey = key(id);
       const plan = planOf(id);
@@ -134,10 +143,12 @@ export function defineEntry<Id, T>(root: Cache, ctx: CacheContext, options: Defi
     invalidate: (id) => invalidateMany([id]),
     invalidateMany,
     refresh: (id) => cache.refreshWith(key(id), loaderOf(id), planOf(id)),
-    warm: (ids, warmOptions) => runBounded(ids, (id) => cache.refreshWith(key(id), loaderOf(id), planOf(id)), warmOptions),
+    warm: (ids, warmOptions) =>
+      runBounded(ids, (id) => cache.refreshWith(key(id), loaderOf(id), planOf(id)), warmOptions),
     dispose() {
       if (invalidator === undefined) return;
-      for (const event of policy.invalidateOn) ctx.eventInvalidators.get(event)?.delete(invalidator);
+      for (const event of policy.invalidateOn)
+        ctx.eventInvalidators.get(event)?.delete(invalidator);
     },
   };
 }

@@ -58,9 +58,11 @@ export class EntryIo {
       entry = decodeEntry(ctx.options.serializer, raw);
     } catch (error) {
       this.#fail(operation, error, fullKey);
-      ctx.runner.run('delete', (store) => store.delete([fullKey])).catch((deleteError: unknown) => {
-        this.#fail('delete', deleteError, fullKey);
-      });
+      ctx.runner
+        .run('delete', (store) => store.delete([fullKey]))
+        .catch((deleteError: unknown) => {
+          this.#fail('delete', deleteError, fullKey);
+        });
       return MISS;
     }
     if (entry.tags.length > 0) {
@@ -86,7 +88,13 @@ export class EntryIo {
    * process, and the load took less than `loadGuardWindow`. With `storeDown`, the store is not
    * asked again: the loader's value is returned as soon as it is ready.
    */
-  async load<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan, flight: Flight, storeDown = false): Promise<T> {
+  async load<T>(
+    fullKey: string,
+    loader: Loader<T>,
+    plan: EntryPlan,
+    flight: Flight,
+    storeDown = false,
+  ): Promise<T> {
     const ctx = this.#ctx;
     const guardKeys = [this.#keys.generationOf(fullKey), ...plan.tagKeys];
     let generations: string[] | undefined;
@@ -101,7 +109,12 @@ export class EntryIo {
     const value = await loader({ key: fullKey });
     if (value === undefined) return value;
     const tagPairs = generations === undefined ? [] : pairs(plan.tagKeys, generations.slice(1));
-    const payload = frameEntry(serializeValue(ctx.options.serializer, value), Date.now(), plan.ttl, tagPairs);
+    const payload = frameEntry(
+      serializeValue(ctx.options.serializer, value),
+      Date.now(),
+      plan.ttl,
+      tagPairs,
+    );
     if (
       generations === undefined ||
       flight.invalidated ||
@@ -111,7 +124,10 @@ export class EntryIo {
       this.emitSet(fullKey, false, started);
       return value;
     }
-    const guards: GenerationGuard[] = guardKeys.map((key, i) => ({ key, generation: generations[i] as string }));
+    const guards: GenerationGuard[] = guardKeys.map((key, i) => ({
+      key,
+      generation: generations[i] as string,
+    }));
     try {
       const stored = await ctx.runner.run('getOrSet', (store) =>
         store.setIfGenerations(fullKey, payload, plan.ttl, guards),
@@ -134,13 +150,21 @@ export class EntryIo {
     const serialized = serializeValue(ctx.options.serializer, value);
     ctx.flights.invalidateKey(fullKey);
     try {
-      const tagGenerations = plan.tagKeys.length === 0 ? [] : await this.generations(plan.tagKeys, 'set');
-      const payload = frameEntry(serialized, Date.now(), plan.ttl, pairs(plan.tagKeys, tagGenerations));
+      const tagGenerations =
+        plan.tagKeys.length === 0 ? [] : await this.generations(plan.tagKeys, 'set');
+      const payload = frameEntry(
+        serialized,
+        Date.now(),
+        plan.ttl,
+        pairs(plan.tagKeys, tagGenerations),
+      );
       const generationKey = this.#keys.generationOf(fullKey);
-      await Promise.all([
-        ctx.runner.run('set', (store) => store.bumpGenerations([generationKey], this.#keyGenerationTtl())),
-        ctx.runner.run('set', (store) => store.set(fullKey, payload, plan.ttl)),
-      ]);
+      // Bump first, and only then write: sent together, a client may reorder them (ioredis resends a
+      // script after NOSCRIPT one round trip later; a cluster redirects), letting a stale load in.
+      await ctx.runner.run('set', (store) =>
+        store.bumpGenerations([generationKey], this.#keyGenerationTtl()),
+      );
+      await ctx.runner.run('set', (store) => store.set(fullKey, payload, plan.ttl));
     } catch (error) {
       this.#fail('set', error, fullKey);
       return false;
@@ -157,16 +181,22 @@ export class EntryIo {
     for (const key of fullKeys) ctx.flights.invalidateKey(key);
     const generationKeys = fullKeys.map((key) => this.#keys.generationOf(key));
     try {
-      await Promise.all([
-        ctx.runner.run('delete', (store) => store.bumpGenerations(generationKeys, this.#keyGenerationTtl())),
-        ctx.runner.run('delete', (store) => store.delete(fullKeys)),
-      ]);
+      // Bump first, then delete (see write()): the order is what stops loads already running.
+      await ctx.runner.run('delete', (store) =>
+        store.bumpGenerations(generationKeys, this.#keyGenerationTtl()),
+      );
+      await ctx.runner.run('delete', (store) => store.delete(fullKeys));
     } catch (error) {
       this.#fail('delete', error, fullKeys[0]);
       return;
     }
     if (ctx.events.has('delete')) {
-      ctx.events.emit({ type: 'delete', keys: fullKeys, namespace: this.#keys.namespace, duration: performance.now() - started });
+      ctx.events.emit({
+        type: 'delete',
+        keys: fullKeys,
+        namespace: this.#keys.namespace,
+        duration: performance.now() - started,
+      });
     }
   }
 
@@ -178,7 +208,9 @@ export class EntryIo {
     const started = ctx.events.active ? performance.now() : 0;
     ctx.flights.invalidateTags(new Set(tagKeys));
     try {
-      await ctx.runner.run('invalidateTags', (store) => store.bumpGenerations(tagKeys, ctx.options.maxTtl));
+      await ctx.runner.run('invalidateTags', (store) =>
+        store.bumpGenerations(tagKeys, ctx.options.maxTtl),
+      );
     } catch (error) {
       this.#fail('invalidateTags', error);
       return;
@@ -203,14 +235,25 @@ export class EntryIo {
   emitRead(type: 'hit' | 'miss', key: string, started: number): void {
     const events = this.#ctx.events;
     if (events.has(type)) {
-      events.emit({ type, key, namespace: this.#keys.namespace, duration: performance.now() - started });
+      events.emit({
+        type,
+        key,
+        namespace: this.#keys.namespace,
+        duration: performance.now() - started,
+      });
     }
   }
 
   emitSet(key: string, stored: boolean, started: number): void {
     const events = this.#ctx.events;
     if (events.has('set')) {
-      events.emit({ type: 'set', key, stored, namespace: this.#keys.namespace, duration: performance.now() - started });
+      events.emit({
+        type: 'set',
+        key,
+        stored,
+        namespace: this.#keys.namespace,
+        duration: performance.now() - started,
+      });
     }
   }
 
@@ -227,6 +270,7 @@ export class EntryIo {
 function pairs(keys: readonly string[], generations: readonly string[]): string[] {
   if (generations.length === 0) return [];
   const out: string[] = [];
-  for (let i = 0; i < keys.length; i++) out.push(keys[i] as string, generations[i] ?? ABSENT_GENERATION);
+  for (let i = 0; i < keys.length; i++)
+    out.push(keys[i] as string, generations[i] ?? ABSENT_GENERATION);
   return out;
 }

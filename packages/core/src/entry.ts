@@ -32,7 +32,9 @@ export function serializeValue(serializer: Serializer, value: unknown): string {
     );
   }
   if (typeof payload !== 'string') {
-    throw new SerializationError(`The ${serializer.name} serializer returned ${typeof payload}, not a string.`);
+    throw new SerializationError(
+      `The ${serializer.name} serializer returned ${typeof payload}, not a string.`,
+    );
   }
   return payload;
 }
@@ -41,7 +43,12 @@ export function serializeValue(serializer: Serializer, value: unknown): string {
  * Frames a serialized value as `<header JSON>\n<payload>`: a small header (created, expires, tag
  * generations) then the serializer's output, which may contain anything, newlines included.
  */
-export function frameEntry(payload: string, createdAt: number, ttl: number, tags: readonly string[]): string {
+export function frameEntry(
+  payload: string,
+  createdAt: number,
+  ttl: number,
+  tags: readonly string[],
+): string {
   const header: Header = { c: createdAt, e: createdAt + ttl };
   if (tags.length > 0) header.t = tags as string[];
   return `${JSON.stringify(header)}\n${payload}`;
@@ -69,7 +76,9 @@ export function decodeEntry(serializer: Serializer, raw: string): StoredEntry {
     typeof header.e !== 'number' ||
     (header.t !== undefined && (!Array.isArray(header.t) || header.t.length % 2 !== 0))
   ) {
-    throw new CorruptEntryError('Stored entry has a malformed header; it was treated as a miss and deleted.');
+    throw new CorruptEntryError(
+      'Stored entry has a malformed header; it was treated as a miss and deleted.',
+    );
   }
   return { value, createdAt: header.c, expiresAt: header.e, tags: header.t ?? [] };
 }

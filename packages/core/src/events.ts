@@ -50,7 +50,14 @@ export interface ErrorEvent extends BaseEvent {
   readonly error: CacheError;
 }
 
-export type CacheEvent = HitEvent | MissEvent | StaleEvent | SetEvent | DeleteEvent | InvalidateEvent | ErrorEvent;
+export type CacheEvent =
+  | HitEvent
+  | MissEvent
+  | StaleEvent
+  | SetEvent
+  | DeleteEvent
+  | InvalidateEvent
+  | ErrorEvent;
 export type CacheEventType = CacheEvent['type'];
 export type CacheEventOf<T extends CacheEventType> = Extract<CacheEvent, { type: T }>;
 export type CacheEventListener<T extends CacheEventType> = (event: CacheEventOf<T>) => void;

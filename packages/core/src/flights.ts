@@ -18,7 +18,11 @@ export class Flights {
     return this.#running.size;
   }
 
-  run<T>(key: string, tagKeys: readonly string[], work: (flight: Flight) => Promise<T>): Promise<T> {
+  run<T>(
+    key: string,
+    tagKeys: readonly string[],
+    work: (flight: Flight) => Promise<T>,
+  ): Promise<T> {
     const current = this.#running.get(key);
     if (current !== undefined) return current.promise as Promise<T>;
     const flight: Flight = { tagKeys, invalidated: false };

@@ -4,7 +4,13 @@ export { type Duration, type DurationUnit, toMilliseconds } from './duration.js'
 export type { EntryPlan, Loader, LoaderContext } from './entry-io.js';
 export * from './errors.js';
 export * from './events.js';
-export { type KeyInput, type KeyPart, KeySpace, MAX_KEY_LENGTH, type UnsafeIdMode } from './keys.js';
+export {
+  type KeyInput,
+  type KeyPart,
+  KeySpace,
+  MAX_KEY_LENGTH,
+  type UnsafeIdMode,
+} from './keys.js';
 export { globToRegExp } from './memory/glob.js';
 export { LruMap, type LruOptions } from './memory/lru.js';
 export { type MemoryStoreOptions, memoryStore } from './memory/memory-store.js';
@@ -22,6 +28,7 @@ export {
   policies,
   STABLE,
 } from './policies.js';
+export { redisScripts } from './redis-scripts.js';
 export { jsonSerializer } from './serializers/json.js';
 export { losslessSerializer } from './serializers/lossless.js';
 export type { Serializer } from './serializers/serializer.js';

@@ -52,7 +52,9 @@ export class KeySpace {
     if (path.length === 0) throw new InvalidKeyError('A key space needs at least one namespace.');
     for (const name of path) assertName(name, 'namespace');
     if (mode !== 'escape' && mode !== 'reject') {
-      throw new InvalidKeyError(`Invalid unsafeIds mode ${JSON.stringify(mode)}: use 'escape' or 'reject'.`);
+      throw new InvalidKeyError(
+        `Invalid unsafeIds mode ${JSON.stringify(mode)}: use 'escape' or 'reject'.`,
+      );
     }
     this.#version = version;
     this.#path = path;
@@ -94,7 +96,8 @@ export class KeySpace {
   entry(input: KeyInput): string {
     let key: string;
     if (Array.isArray(input)) {
-      if (input.length === 0) throw new InvalidKeyError('Invalid key []: give at least one key part.');
+      if (input.length === 0)
+        throw new InvalidKeyError('Invalid key []: give at least one key part.');
       key = this.prefix;
       for (let i = 0; i < input.length; i++) {
         key += (i === 0 ? '' : SEPARATOR) + this.id(input[i]);
@@ -131,7 +134,9 @@ export class KeySpace {
     let out = this.prefix;
     for (const segment of pattern.split(SEPARATOR)) {
       if (segment.length === 0) {
-        throw new InvalidKeyError(`Invalid pattern ${JSON.stringify(pattern)}: it has an empty key part.`);
+        throw new InvalidKeyError(
+          `Invalid pattern ${JSON.stringify(pattern)}: it has an empty key part.`,
+        );
       }
       if (out !== this.prefix) out += SEPARATOR;
       for (const char of segment) {

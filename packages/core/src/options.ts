@@ -3,8 +3,8 @@ import { InvalidOptionError } from './errors.js';
 import type { UnsafeIdMode } from './keys.js';
 import { assertName } from './keys.js';
 import { assertPolicy, MODERATE, type Policy } from './policies.js';
-import type { Serializer } from './serializers/serializer.js';
 import { jsonSerializer } from './serializers/json.js';
+import type { Serializer } from './serializers/serializer.js';
 import type { Store } from './store.js';
 
 /** Options of `createCache`. Every one has a default. */
@@ -62,17 +62,23 @@ export function resolveOptions(options: CacheOptions): ResolvedCacheOptions {
   assertName(version, 'version');
   const serializer = options.serializer ?? jsonSerializer;
   if (typeof serializer.serialize !== 'function' || typeof serializer.deserialize !== 'function') {
-    throw new InvalidOptionError('serializer must have serialize(value) and deserialize(text) functions.');
+    throw new InvalidOptionError(
+      'serializer must have serialize(value) and deserialize(text) functions.',
+    );
   }
   const policy = options.policy ?? MODERATE;
   assertPolicy(policy);
   const maxTtl = toMilliseconds(options.maxTtl ?? '1d', 'maxTtl');
   const loadGuardWindow = toMilliseconds(options.loadGuardWindow ?? '1m', 'loadGuardWindow');
   if (loadGuardWindow > maxTtl) {
-    throw new InvalidOptionError(`loadGuardWindow (${loadGuardWindow} ms) must not exceed maxTtl (${maxTtl} ms).`);
+    throw new InvalidOptionError(
+      `loadGuardWindow (${loadGuardWindow} ms) must not exceed maxTtl (${maxTtl} ms).`,
+    );
   }
   if (policy.kind !== 'no-cache' && policy.ttl > maxTtl) {
-    throw new InvalidOptionError(`The default policy's ttl (${policy.ttl} ms) exceeds maxTtl (${maxTtl} ms).`);
+    throw new InvalidOptionError(
+      `The default policy's ttl (${policy.ttl} ms) exceeds maxTtl (${maxTtl} ms).`,
+    );
   }
   const throwOnStoreError = options.throwOnStoreError ?? false;
   if (typeof throwOnStoreError !== 'boolean') {

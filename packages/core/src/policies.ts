@@ -46,7 +46,9 @@ function freeze(kind: PolicyKind, ttl: number, invalidateOn: readonly string[]):
 export function definePolicy(base: Policy, overrides: PolicyOverrides = {}): Policy {
   if (base.kind === 'no-cache') {
     if (overrides.ttl !== undefined || (overrides.invalidateOn?.length ?? 0) > 0) {
-      throw new InvalidPolicyError('NO_CACHE takes no ttl and no events: it never stores anything.');
+      throw new InvalidPolicyError(
+        'NO_CACHE takes no ttl and no events: it never stores anything.',
+      );
     }
     return base;
   }
@@ -77,7 +79,11 @@ export const STABLE: Policy = freeze('stable', 1_800_000, []);
  */
 export const EVENT_DRIVEN: Policy = freeze('event-driven', 300_000, []);
 /** Never cached: every read goes to the source. */
-export const NO_CACHE: Policy = Object.freeze({ kind: 'no-cache', ttl: 0, invalidateOn: Object.freeze([]) });
+export const NO_CACHE: Policy = Object.freeze({
+  kind: 'no-cache',
+  ttl: 0,
+  invalidateOn: Object.freeze([]),
+});
 
 /** All built-in policies. */
 export const policies: {
@@ -92,7 +98,9 @@ export const policies: {
 export function assertPolicy(policy: unknown): asserts policy is Policy {
   const p = policy as Partial<Policy> | null;
   if (p === null || typeof p !== 'object' || typeof p.kind !== 'string') {
-    throw new InvalidPolicyError('Expected a policy such as EPHEMERAL, MODERATE, STABLE, EVENT_DRIVEN or NO_CACHE.');
+    throw new InvalidPolicyError(
+      'Expected a policy such as EPHEMERAL, MODERATE, STABLE, EVENT_DRIVEN or NO_CACHE.',
+    );
   }
   if (p.kind === 'no-cache') return;
   toMilliseconds(p.ttl, 'policy ttl');

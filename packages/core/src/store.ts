@@ -38,6 +38,13 @@ export interface GenerationGuard {
   readonly generation: string;
 }
 
+/**
+ * Generation keys are only ever touched through `bumpGenerations`, `setIfGenerations` guards and
+ * `getMany`/`get` reads: the cache never `set`s, `delete`s or pattern-deletes them (its patterns and
+ * generation keys cannot overlap), so a store may keep them apart from entries, as the memory store
+ * does. Generations are decimal integer strings; `'0'` means the key does not exist.
+ */
+
 /** The generation of a key that does not exist. */
 export const ABSENT_GENERATION = '0';
 

@@ -42,7 +42,9 @@ export async function runBounded<Id>(
 ): Promise<WarmReport<Id>> {
   const concurrency = options.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidOptionError(`warm: concurrency must be a positive integer, got ${String(concurrency)}.`);
+    throw new InvalidOptionError(
+      `warm: concurrency must be a positive integer, got ${String(concurrency)}.`,
+    );
   }
   const total = ids.length;
   const failed: Array<{ id: Id; error: unknown }> = [];

@@ -47,7 +47,10 @@ describe('cache-aside', () => {
     const loader = vi.fn(async () => {
       throw new Error('source down');
     });
-    const results = await Promise.allSettled([cache.getOrSet('k', loader), cache.getOrSet('k', loader)]);
+    const results = await Promise.allSettled([
+      cache.getOrSet('k', loader),
+      cache.getOrSet('k', loader),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(loader).toHaveBeenCalledTimes(1);
     expect(await cache.getOrSet('k', async () => 'ok')).toBe('ok');
@@ -89,12 +92,16 @@ describe('cache-aside', () => {
     const cache = createCache({ store });
     const set = vi.spyOn(store, 'set');
     for (const ttl of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '0s', '2d']) {
-      await expect(cache.set('k', 1, { ttl: ttl as never })).rejects.toBeInstanceOf(InvalidTtlError);
+      await expect(cache.set('k', 1, { ttl: ttl as never })).rejects.toBeInstanceOf(
+        InvalidTtlError,
+      );
     }
     await expect(cache.set('', 1)).rejects.toBeInstanceOf(InvalidKeyError);
     await expect(cache.set([], 1)).rejects.toBeInstanceOf(InvalidKeyError);
     await expect(cache.set('k', 1, { tags: [''] })).rejects.toBeInstanceOf(InvalidKeyError);
-    await expect(cache.getOrSet('k', async () => 1, { ttl: 0 })).rejects.toMatchObject({ code: 'E_INVALID_TTL' });
+    await expect(cache.getOrSet('k', async () => 1, { ttl: 0 })).rejects.toMatchObject({
+      code: 'E_INVALID_TTL',
+    });
     expect(set).not.toHaveBeenCalled();
   });
 
@@ -179,7 +186,10 @@ describe('no stale write after invalidation', () => {
   it.each([
     ['delete', (cache: ReturnType<typeof createCache>) => cache.delete('k')],
     ['invalidateTags', (cache: ReturnType<typeof createCache>) => cache.invalidateTags(['t'])],
-    ['deleteMatching', (cache: ReturnType<typeof createCache>) => cache.deleteMatching('*').then(() => undefined)],
+    [
+      'deleteMatching',
+      (cache: ReturnType<typeof createCache>) => cache.deleteMatching('*').then(() => undefined),
+    ],
     ['set', (cache: ReturnType<typeof createCache>) => cache.set('k', 'written', { tags: ['t'] })],
   ])('a load that started before %s does not store its result', async (_name, invalidate) => {
     const cache = createCache();
@@ -260,7 +270,9 @@ describe('fail-open', () => {
     // One timed-out read, then straight to the source: the store is not asked again on this call.
     expect(elapsed).toBeLessThan(50 + 50);
     expect(store.calls).toBe(1);
-    expect(events.some((e) => e.type === 'error' && e.error instanceof StoreTimeoutError)).toBe(true);
+    expect(events.some((e) => e.type === 'error' && e.error instanceof StoreTimeoutError)).toBe(
+      true,
+    );
     store.mode = 'ok';
     expect(await cache.getOrSet('k', async () => 'again')).toBe('again');
     expect(await cache.get('k')).toBe('again');

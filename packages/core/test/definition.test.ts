@@ -71,7 +71,9 @@ describe('define()', () => {
     const config = cache.define<string, MinerConfig>({ load: source.load, write: source.write });
     const before = await config.get('m-1');
     const setSpy = vi.spyOn(store, 'set');
-    await expect(config.update('m-1', { pool: 'x', powerTarget: -1 })).rejects.toThrow('source refused');
+    await expect(config.update('m-1', { pool: 'x', powerTarget: -1 })).rejects.toThrow(
+      'source refused',
+    );
     expect(setSpy).not.toHaveBeenCalled();
     expect(await config.peek('m-1')).toEqual(before);
   });
@@ -82,9 +84,9 @@ describe('define()', () => {
     const def = cache.define<string, unknown>({ load: async () => 1, write });
     await expect(def.update('a', { n: 1n })).rejects.toBeInstanceOf(SerializationError);
     expect(write).not.toHaveBeenCalled();
-    await expect(cache.define<string, number>({ load: async () => 1 }).update('a', 2)).rejects.toBeInstanceOf(
-      InvalidOptionError,
-    );
+    await expect(
+      cache.define<string, number>({ load: async () => 1 }).update('a', 2),
+    ).rejects.toBeInstanceOf(InvalidOptionError);
   });
 
   it('tags per id cascade to a summary', async () => {
@@ -160,14 +162,21 @@ describe('define()', () => {
 
   it('refuses EVENT_DRIVEN without events and malformed definitions', () => {
     const cache = createCache();
-    expect(() => cache.define({ load: async () => 1, policy: EVENT_DRIVEN })).toThrow(InvalidPolicyError);
+    expect(() => cache.define({ load: async () => 1, policy: EVENT_DRIVEN })).toThrow(
+      InvalidPolicyError,
+    );
     expect(() => cache.define({} as never)).toThrow(InvalidOptionError);
-    expect(() => cache.define({ load: async () => 1, tags: ['x'] as never })).toThrow(InvalidOptionError);
+    expect(() => cache.define({ load: async () => 1, tags: ['x'] as never })).toThrow(
+      InvalidOptionError,
+    );
   });
 });
 
 describe('event-driven invalidation', () => {
-  const configUpdated = definePolicy(EVENT_DRIVEN, { ttl: '5m', invalidateOn: ['miner.config.updated'] });
+  const configUpdated = definePolicy(EVENT_DRIVEN, {
+    ttl: '5m',
+    invalidateOn: ['miner.config.updated'],
+  });
 
   it('an event invalidates every entry of the policy by default', async () => {
     const cache = createCache();

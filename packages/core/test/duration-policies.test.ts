@@ -27,21 +27,32 @@ describe('toMilliseconds', () => {
     expect(toMilliseconds(input)).toBe(expected);
   });
 
-  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, '0s', '-5s', 'abc', '10x', '', null, undefined, {}])(
-    'refuses %j with E_INVALID_TTL',
-    (input) => {
-      let thrown: unknown;
-      try {
-        toMilliseconds(input);
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown).toBeInstanceOf(InvalidTtlError);
-      expect(thrown).toBeInstanceOf(errors.CacheError);
-      expect((thrown as InvalidTtlError).code).toBe('E_INVALID_TTL');
-      expect((thrown as Error).message).toMatch(/ttl/);
-    },
-  );
+  it.each([
+    0,
+    -1,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    '0s',
+    '-5s',
+    'abc',
+    '10x',
+    '',
+    null,
+    undefined,
+    {},
+  ])('refuses %j with E_INVALID_TTL', (input) => {
+    let thrown: unknown;
+    try {
+      toMilliseconds(input);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidTtlError);
+    expect(thrown).toBeInstanceOf(errors.CacheError);
+    expect((thrown as InvalidTtlError).code).toBe('E_INVALID_TTL');
+    expect((thrown as Error).message).toMatch(/ttl/);
+  });
 });
 
 describe('policies', () => {
@@ -57,8 +68,15 @@ describe('policies', () => {
   });
 
   it('derive with a readable TTL and validated events', () => {
-    const config = definePolicy(EVENT_DRIVEN, { ttl: '5m', invalidateOn: ['miner.config.updated'] });
-    expect(config).toEqual({ kind: 'event-driven', ttl: 300_000, invalidateOn: ['miner.config.updated'] });
+    const config = definePolicy(EVENT_DRIVEN, {
+      ttl: '5m',
+      invalidateOn: ['miner.config.updated'],
+    });
+    expect(config).toEqual({
+      kind: 'event-driven',
+      ttl: 300_000,
+      invalidateOn: ['miner.config.updated'],
+    });
     expect(definePolicy(EPHEMERAL, { ttl: '20s' }).ttl).toBe(20_000);
   });
 
@@ -68,7 +86,9 @@ describe('policies', () => {
 
   it('refuse bad event names, events on non-event-driven policies, and NO_CACHE overrides', () => {
     for (const name of ['', 'has space', 'a..b', '*', 'miner.*', 'x:y']) {
-      expect(() => definePolicy(EVENT_DRIVEN, { invalidateOn: [name] })).toThrow(InvalidPolicyError);
+      expect(() => definePolicy(EVENT_DRIVEN, { invalidateOn: [name] })).toThrow(
+        InvalidPolicyError,
+      );
     }
     expect(() => definePolicy(MODERATE, { invalidateOn: ['a.b'] })).toThrow(/EVENT_DRIVEN/);
     expect(() => definePolicy(NO_CACHE, { ttl: '1s' })).toThrow(InvalidPolicyError);

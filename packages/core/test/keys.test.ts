@@ -14,7 +14,9 @@ describe('KeySpace', () => {
   });
 
   it('escapes the separator, glob characters, braces and % in ids', () => {
-    expect(keys.entry('a:b*c?d[e]f\\g{h}i%j')).toBe('v1:fleet:miner:a%3Ab%2Ac%3Fd%5Be%5Df%5Cg%7Bh%7Di%25j');
+    expect(keys.entry('a:b*c?d[e]f\\g{h}i%j')).toBe(
+      'v1:fleet:miner:a%3Ab%2Ac%3Fd%5Be%5Df%5Cg%7Bh%7Di%25j',
+    );
   });
 
   it('refuses unsafe ids in reject mode with E_INVALID_KEY', () => {

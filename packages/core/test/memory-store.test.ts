@@ -34,7 +34,9 @@ describe('memoryStore', () => {
   it('stays within maxBytes and refuses nothing but what alone exceeds it', async () => {
     const store = memoryStore({ maxBytes: 4096 });
     for (let i = 0; i < 100; i++) await store.set(`key-${i}`, 'x'.repeat(100), 60_000);
-    const present = (await store.getMany(Array.from({ length: 100 }, (_, i) => `key-${i}`))).filter(Boolean);
+    const present = (await store.getMany(Array.from({ length: 100 }, (_, i) => `key-${i}`))).filter(
+      Boolean,
+    );
     // Each entry costs (6..7 + 100) * 2 + 64 bytes, so about 14 fit in 4 KiB; the newest survive.
     expect(present.length).toBeGreaterThan(10);
     expect(present.length).toBeLessThan(20);
@@ -48,7 +50,9 @@ describe('memoryStore', () => {
     const [generation] = await store.bumpGenerations(['g'], 5000);
     for (let i = 0; i < 10; i++) await store.set(`k${i}`, 'v', 60_000);
     expect(await store.getMany(['g'])).toEqual([generation]);
-    expect(await store.setIfGenerations('k', 'v', 1000, [{ key: 'g', generation: ABSENT_GENERATION }])).toBe(false);
+    expect(
+      await store.setIfGenerations('k', 'v', 1000, [{ key: 'g', generation: ABSENT_GENERATION }]),
+    ).toBe(false);
     vi.advanceTimersByTime(5000);
     expect(await store.getMany(['g'])).toEqual([undefined]);
   });
@@ -71,7 +75,13 @@ describe('memoryStore', () => {
     for (const key of ['a:1', 'a:2', 'a:10', 'b:1', 'a*x']) await store.set(key, 'v', 60_000);
     expect(await store.deleteMatching('a:?')).toBe(2);
     expect(await store.deleteMatching('a\\*x')).toBe(1);
-    expect(await store.getMany(['a:1', 'a:2', 'a:10', 'b:1', 'a*x'])).toEqual([undefined, undefined, 'v', 'v', undefined]);
+    expect(await store.getMany(['a:1', 'a:2', 'a:10', 'b:1', 'a*x'])).toEqual([
+      undefined,
+      undefined,
+      'v',
+      'v',
+      undefined,
+    ]);
   });
 
   it('refuses invalid bounds with a typed error', () => {
@@ -85,7 +95,11 @@ describe('LruMap', () => {
   it('reports evictions but not expiries', () => {
     let now = 0;
     const evicted: string[] = [];
-    const map = new LruMap<number>({ maxEntries: 2, now: () => now, onEvict: (key) => evicted.push(key) });
+    const map = new LruMap<number>({
+      maxEntries: 2,
+      now: () => now,
+      onEvict: (key) => evicted.push(key),
+    });
     map.set('a', 1, 10);
     map.set('b', 2, 100);
     now = 20; // a expired

@@ -23,13 +23,18 @@ describe('losslessSerializer', () => {
       at: new Date('2026-11-29T12:00:00.000Z'),
       invalid: new Date(Number.NaN),
       big: 123456789012345678901234567890n,
-      map: new Map<unknown, unknown>([['k', new Set([1, 2])], [1, new Date(0)]]),
+      map: new Map<unknown, unknown>([
+        ['k', new Set([1, 2])],
+        [1, new Date(0)],
+      ]),
       bytes: new Uint8Array([0, 1, 254, 255]),
       nothing: undefined,
       list: [undefined, Number.NaN, Number.POSITIVE_INFINITY, -0],
       $ck: 'user data that looks like our marker',
     };
-    const decoded = losslessSerializer.deserialize(losslessSerializer.serialize(value)) as typeof value;
+    const decoded = losslessSerializer.deserialize(
+      losslessSerializer.serialize(value),
+    ) as typeof value;
     expect(decoded.at).toEqual(value.at);
     expect(Number.isNaN(decoded.invalid.getTime())).toBe(true);
     expect(decoded.big).toBe(value.big);
@@ -45,9 +50,20 @@ describe('losslessSerializer', () => {
   it('round-trips arbitrary values (property)', () => {
     fc.assert(
       fc.property(
-        fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: false, withNullPrototype: false, withBoxedValues: false, withSparseArray: false }),
+        fc.anything({
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withTypedArray: false,
+          withNullPrototype: false,
+          withBoxedValues: false,
+          withSparseArray: false,
+        }),
         (value) => {
-          expect(losslessSerializer.deserialize(losslessSerializer.serialize(value))).toEqual(value);
+          expect(losslessSerializer.deserialize(losslessSerializer.serialize(value))).toEqual(
+            value,
+          );
         },
       ),
       { numRuns: 300 },

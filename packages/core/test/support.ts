@@ -1,4 +1,4 @@
-import { type Store, memoryStore } from '../src/index.js';
+import { memoryStore, type Store } from '../src/index.js';
 
 /** How a {@link FaultyStore} answers. */
 export type FaultMode = 'ok' | 'throw' | 'hang';
@@ -16,7 +16,8 @@ export function faultyStore(): Store & { mode: FaultMode; calls: number } {
     (...args: A): Promise<R> => {
       state.calls++;
       if (state.mode === 'throw') return Promise.reject(new Error('connection refused'));
-      if (state.mode === 'hang') return new Promise<R>((resolve) => pending.push(() => resolve(fn(...args))));
+      if (state.mode === 'hang')
+        return new Promise<R>((resolve) => pending.push(() => resolve(fn(...args))));
       return fn(...args);
     };
   const store = {
@@ -33,13 +34,23 @@ export function faultyStore(): Store & { mode: FaultMode; calls: number } {
     close: inner.close,
   };
   return Object.defineProperties(store, {
-    mode: { get: () => state.mode, set: (mode: FaultMode) => { state.mode = mode; if (mode !== 'hang') for (const resume of pending.splice(0)) resume(); } },
+    mode: {
+      get: () => state.mode,
+      set: (mode: FaultMode) => {
+        state.mode = mode;
+        if (mode !== 'hang') for (const resume of pending.splice(0)) resume();
+      },
+    },
     calls: { get: () => state.calls },
   }) as Store & { mode: FaultMode; calls: number };
 }
 
 /** A promise with its resolve/reject exposed (Node 20 has no Promise.withResolvers). */
-export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+export function deferred<T>(): {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+} {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
   const promise = new Promise<T>((res, rej) => {

@@ -8,7 +8,8 @@ export function globToRegExp(pattern: string): RegExp {
     const char = pattern[i] as string;
     if (char === '*') source += '[\\s\\S]*';
     else if (char === '?') source += '[\\s\\S]';
-    else if (char === '\\' && i + 1 < pattern.length) source += escapeRegExp(pattern[++i] as string);
+    else if (char === '\\' && i + 1 < pattern.length)
+      source += escapeRegExp(pattern[++i] as string);
     else if (char === '[') {
       const end = pattern.indexOf(']', i + 2);
       if (end === -1) {

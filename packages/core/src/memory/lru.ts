@@ -125,7 +125,8 @@ export class LruMap<V> {
       if (oldest.done === true) return;
       const slot = this.#slots.get(oldest.value) as Slot<V>;
       this.#remove(oldest.value, slot);
-      if (this.#onEvict !== undefined && this.#now() < slot.expiresAt) this.#onEvict(oldest.value, slot.value);
+      if (this.#onEvict !== undefined && this.#now() < slot.expiresAt)
+        this.#onEvict(oldest.value, slot.value);
     }
   }
 }

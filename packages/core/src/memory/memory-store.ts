@@ -25,7 +25,9 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
 
 function assertBound(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new InvalidOptionError(`memoryStore: ${what} must be a positive integer, got ${String(value)}.`);
+    throw new InvalidOptionError(
+      `memoryStore: ${what} must be a positive integer, got ${String(value)}.`,
+    );
   }
   return value;
 }

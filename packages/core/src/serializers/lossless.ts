@@ -21,7 +21,9 @@ function replacer(this: Record<string, unknown>, key: string, value: unknown): u
       return { [TAG]: 'undefined' };
     case 'function':
     case 'symbol':
-      throw new TypeError(`the lossless codec cannot encode a ${typeof original} (at key "${key}")`);
+      throw new TypeError(
+        `the lossless codec cannot encode a ${typeof original} (at key "${key}")`,
+      );
     default:
       break;
   }
@@ -31,7 +33,12 @@ function replacer(this: Record<string, unknown>, key: string, value: unknown): u
   if (typeof value === 'number' && !Number.isFinite(value)) {
     return { [TAG]: 'Number', v: String(value) };
   }
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, TAG)) {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.hasOwn(value, TAG)
+  ) {
     // A plain object that happens to use our marker key: wrap it so it decodes as itself.
     return { [TAG]: 'Object', v: Object.entries(value) };
   }
