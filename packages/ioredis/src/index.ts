@@ -1,0 +1,10 @@
+export { type IoredisStore, ioredisStore } from './ioredis-store.js';
+export type {
+  IoredisClient,
+  IoredisClientOptions,
+  IoredisClusterOptions,
+  IoredisRedisOptions,
+  IoredisStoreOptions,
+  IoredisStoreTuning,
+} from './options.js';
+export { CREATED_CLIENT_DEFAULTS } from './options.js';
