@@ -1,18 +1,21 @@
 import { CacheContext } from './context.js';
 import { type CacheDefinition, type DefinitionOptions, defineEntry } from './definition.js';
 import { type Duration, toMilliseconds } from './duration.js';
-import { EntryIo, type EntryPlan, type Loader, MISS, UNAVAILABLE } from './entry-io.js';
+import { EntryIo, type EntryPlan, MISS, Stale, UNAVAILABLE } from './entry-io.js';
 import { InvalidKeyError, InvalidTtlError, UnsupportedError } from './errors.js';
 import type { CacheEventListener, CacheEventType } from './events.js';
 import type { Flight } from './flights.js';
 import { type KeyInput, KeySpace } from './keys.js';
-import { globToRegExp } from './memory/glob.js';
+import { L1_MISS } from './l1.js';
+import { type Loader, runLoader } from './loader-run.js';
 import { memoryStore } from './memory/memory-store.js';
 import { type CacheOptions, resolveOptions } from './options.js';
 import { assertPolicy, type Policy } from './policies.js';
+import { type ResilienceOptions, resolveResilience } from './resilience-options.js';
+import { SyncLink } from './sync-link.js';
 
-/** Per-call options of `set` and `getOrSet`. */
-export interface EntryOptions {
+/** Per-call options of `set` and `getOrSet` (grace, timeouts and lock default to the cache's). */
+export interface EntryOptions extends ResilienceOptions {
   /** Policy of this entry. Default: the cache's `policy`. */
   policy?: Policy;
   /** TTL overriding the policy's (finite, > 0, <= `maxTtl`). */
@@ -78,22 +81,27 @@ export class Cache {
   }
 
   #resolvePlan(options: EntryOptions | undefined, eventTags: boolean): EntryPlan {
-    const policy = options?.policy ?? this.#ctx.options.policy;
+    const defaults = this.#ctx.options;
+    const policy = options?.policy ?? defaults.policy;
     if (options?.policy !== undefined) assertPolicy(policy);
-    if (policy.kind === 'no-cache') return { cache: false, ttl: 0, tagKeys: [] };
+    const resilience = resolveResilience(options, defaults.resilience);
+    if (policy.kind === 'no-cache') return { cache: false, ttl: 0, tagKeys: [], resilience };
     const ttl = options?.ttl === undefined ? policy.ttl : toMilliseconds(options.ttl, 'ttl');
-    if (ttl > this.#ctx.options.maxTtl) {
+    if (ttl + resilience.grace > defaults.maxTtl) {
       throw new InvalidTtlError(
-        `ttl ${ttl} ms exceeds maxTtl (${this.#ctx.options.maxTtl} ms): lower it or raise maxTtl in createCache.`,
+        `ttl ${ttl} ms + grace ${resilience.grace} ms exceeds maxTtl (${defaults.maxTtl} ms): ` +
+          'lower them or raise maxTtl in createCache.',
       );
     }
     const tags = options?.tags ?? [];
-    if (!Array.isArray(tags))
+    if (!Array.isArray(tags)) {
       throw new InvalidKeyError('tags must be an array of non-empty strings.');
+    }
     const tagKeys = tags.map((tag) => this.#keys.tag(tag));
-    if (eventTags)
+    if (eventTags) {
       for (const event of policy.invalidateOn) tagKeys.push(this.#keys.tag(eventTag(event)));
-    return { cache: true, ttl, tagKeys: [...new Set(tagKeys)] };
+    }
+    return { cache: true, ttl, tagKeys: [...new Set(tagKeys)], resilience };
   }
 
   /** The cached value, or `undefined` on a miss. Store failures count as misses (fail-open). */
@@ -101,8 +109,13 @@ export class Cache {
     this.#ctx.assertOpen('get');
     const fullKey = this.#keys.entry(key);
     const started = this.#ctx.events.active ? performance.now() : 0;
+    const local = this.#ctx.l1?.get(fullKey) ?? L1_MISS;
+    if (local !== L1_MISS) {
+      this.io.emitRead('hit', fullKey, started);
+      return local as T;
+    }
     const value = await this.io.read(fullKey, 'get');
-    const missed = value === MISS || value === UNAVAILABLE;
+    const missed = value === MISS || value === UNAVAILABLE || value instanceof Stale;
     this.io.emitRead(missed ? 'miss' : 'hit', fullKey, started);
     return missed ? undefined : (value as T);
   }
@@ -124,7 +137,15 @@ export class Cache {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (!plan.cache) return Promise.resolve().then(() => loader({ key: fullKey }));
+    if (!plan.cache) return runLoader(loader, fullKey, plan.resilience.hardTimeout);
+    const l1 = this.#ctx.l1;
+    if (l1 !== undefined) {
+      const local = l1.get(fullKey);
+      if (local !== L1_MISS) {
+        if (this.#ctx.events.has('hit')) this.io.emitRead('hit', fullKey, performance.now());
+        return Promise.resolve(local as T);
+      }
+    }
     return this.#ctx.flights.run(fullKey, plan.tagKeys, (flight) =>
       this.#readThrough(fullKey, loader, plan, flight),
     );
@@ -133,7 +154,7 @@ export class Cache {
   /** @internal Loads and stores a fresh value whatever is cached (warming, refresh). */
   async refreshWith<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan): Promise<T> {
     this.#ctx.assertOpen('refresh');
-    if (!plan.cache) return loader({ key: fullKey });
+    if (!plan.cache) return runLoader(loader, fullKey, plan.resilience.hardTimeout);
     const flight: Flight = { tagKeys: plan.tagKeys, invalidated: false };
     return this.io.load(fullKey, loader, plan, flight);
   }
@@ -175,15 +196,18 @@ export class Cache {
     }
     const storePattern = this.#keys.pattern(pattern);
     const started = ctx.events.active ? performance.now() : 0;
-    const regexp = globToRegExp(storePattern);
-    ctx.flights.invalidateMatching((key) => regexp.test(key));
+    const change = { patterns: [storePattern] };
+    ctx.invalidateLocally(change);
     let count: number;
     try {
       count = await ctx.runner.run('deleteMatching', (store) => store.deleteMatching(storePattern));
     } catch (error) {
       ctx.fail('deleteMatching', error as never, this.#keys.namespace);
       return 0;
+    } finally {
+      ctx.invalidateLocally(change);
     }
+    await ctx.broadcast(change, this.#keys.namespace);
     if (ctx.events.has('delete')) {
       ctx.events.emit({
         type: 'delete',
@@ -208,13 +232,15 @@ export class Cache {
   /**
    * Applies a named event (`'miner.config.updated'`): entries cached under an EVENT_DRIVEN policy
    * listing it are invalidated (all of them, or the ids a definition's `eventIds` picks from
-   * `payload`). The bus calls this in every process.
+   * `payload`). With a `sync`, the bus delivers published events to every process, which applies
+   * them itself: pass `broadcast: false` there (the default, true, also tells other processes'
+   * L1 to drop what this invalidates).
    */
-  async handleEvent(event: string, payload?: unknown): Promise<void> {
+  async handleEvent(event: string, payload?: unknown, broadcast = true): Promise<void> {
     this.#ctx.assertOpen('handleEvent');
     const invalidators = [...(this.#ctx.eventInvalidators.get(event) ?? [])];
     await Promise.all([
-      this.io.invalidateTags([eventTag(event)], event),
+      this.io.invalidateTags([eventTag(event)], event, broadcast),
       ...invalidators.map((invalidate) => invalidate(event, payload)),
     ]);
   }
@@ -224,10 +250,19 @@ export class Cache {
     return defineEntry(this, this.#ctx, options);
   }
 
-  /** Closes the store if the cache created it; a store you passed stays open. Idempotent. */
+  /** Resolves once the bus subscriptions of `sync` are established (at once without `sync`). */
+  async ready(): Promise<void> {
+    await this.#ctx.link?.ready();
+  }
+
+  /**
+   * Stops listening to the bus and closes the store if the cache created it; a store or bus you
+   * passed stays open. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#ctx.closed) return;
     this.#ctx.closed = true;
+    await this.#ctx.link?.stop();
     if (this.#ctx.ownsStore) await this.#ctx.store.close();
   }
 
@@ -237,14 +272,66 @@ export class Cache {
     plan: EntryPlan,
     flight: Flight,
   ): Promise<T> {
-    const started = this.#ctx.events.active ? performance.now() : 0;
-    const value = await this.io.read(fullKey, 'getOrSet');
-    if (value !== MISS && value !== UNAVAILABLE) {
+    const ctx = this.#ctx;
+    const started = ctx.events.active ? performance.now() : 0;
+    const found = await this.io.read(fullKey, 'getOrSet');
+    if (found !== MISS && found !== UNAVAILABLE && !(found instanceof Stale)) {
       this.io.emitRead('hit', fullKey, started);
-      return value as T;
+      return found as T;
     }
     this.io.emitRead('miss', fullKey, started);
-    return this.io.load(fullKey, loader, plan, flight, value === UNAVAILABLE);
+    const loading = this.io.load(fullKey, loader, plan, flight, found === UNAVAILABLE);
+    let stale = found instanceof Stale ? found : undefined;
+    if (stale === undefined && plan.resilience.grace > 0) {
+      // The store failed or lost the entry: a stale copy in L1 is the fallback.
+      const local = ctx.l1?.stale(fullKey) ?? L1_MISS;
+      if (local !== L1_MISS) stale = new Stale(local);
+    }
+    if (stale === undefined) return loading;
+    return this.#withStaleFallback(fullKey, loading, stale, plan, flight);
+  }
+
+  /** Serves `stale` if the load fails (stale-if-error) or outlasts the soft timeout (stale-while-revalidate). */
+  async #withStaleFallback<T>(
+    fullKey: string,
+    loading: Promise<T>,
+    stale: Stale,
+    plan: EntryPlan,
+    flight: Flight,
+  ): Promise<T> {
+    const settled = loading.then(
+      (value) => ({ ok: true as const, value }),
+      () => ({ ok: false as const }),
+    );
+    const soft = plan.resilience.softTimeout;
+    let timer: NodeJS.Timeout | undefined;
+    const outcome =
+      soft === undefined
+        ? await settled
+        : soft === 0
+          ? 'soft'
+          : await Promise.race([
+              settled,
+              new Promise<'soft'>((resolve) => {
+                timer = setTimeout(() => resolve('soft'), soft);
+              }),
+            ]);
+    clearTimeout(timer);
+    if (outcome === 'soft') {
+      // The refresh goes on and stores its result; later callers join it instead of starting another.
+      flight.background = settled;
+    } else if (outcome.ok) {
+      return outcome.value;
+    }
+    if (this.#ctx.events.has('stale')) {
+      this.#ctx.events.emit({
+        type: 'stale',
+        key: fullKey,
+        namespace: this.#keys.namespace,
+        duration: 0,
+      });
+    }
+    return stale.value as T;
   }
 }
 
@@ -260,5 +347,15 @@ export function createCache(options: CacheOptions = {}): Cache {
   const resolved = resolveOptions(options);
   const store = options.store ?? memoryStore();
   const ctx = new CacheContext(store, resolved, options.store === undefined);
-  return new Cache(ctx, new KeySpace(resolved.version, [resolved.namespace], resolved.unsafeIds));
+  const cache = new Cache(
+    ctx,
+    new KeySpace(resolved.version, [resolved.namespace], resolved.unsafeIds),
+  );
+  if (resolved.sync !== undefined) {
+    ctx.link = new SyncLink(ctx, resolved.sync, (name, payload) =>
+      cache.handleEvent(name, payload, false),
+    );
+    ctx.link.watch(resolved.policy.invalidateOn);
+  }
+  return cache;
 }

@@ -1,9 +1,13 @@
-import { type CacheError, ClosedError, CorruptEntryError } from './errors.js';
+import { type CacheError, ClosedError, CorruptEntryError, StoreError } from './errors.js';
 import { CacheEvents } from './events.js';
 import { Flights } from './flights.js';
+import { LocalTier } from './l1.js';
+import { globToRegExp } from './memory/glob.js';
 import type { ResolvedCacheOptions } from './options.js';
 import type { Store } from './store.js';
 import { StoreRunner } from './store-runner.js';
+import type { CacheSync, InvalidationMessage } from './sync.js';
+import type { SyncLink } from './sync-link.js';
 
 /** Invalidates what one registered definition cached for an event; returns when done. */
 export type EventInvalidator = (event: string, payload: unknown) => Promise<void>;
@@ -17,12 +21,59 @@ export class CacheContext {
   readonly ownsStore: boolean;
   /** Definitions that map an event's payload to the ids it invalidates, by event name. */
   readonly eventInvalidators: Map<string, Set<EventInvalidator>> = new Map();
+  /** The in-process tier of parsed values, when enabled. */
+  readonly l1: LocalTier | undefined;
+  /** The bus link that keeps other processes' L1 in sync, when given. */
+  readonly sync: CacheSync | undefined;
+  /** Set by createCache when `sync` is given. */
+  link: SyncLink | undefined;
   closed = false;
 
   constructor(store: Store, options: ResolvedCacheOptions, ownsStore: boolean) {
     this.options = options;
     this.ownsStore = ownsStore;
-    this.runner = new StoreRunner(store, options.timeout);
+    this.runner = new StoreRunner(store, options.timeout, options.circuitBreaker);
+    this.l1 = options.l1 === undefined ? undefined : new LocalTier(options.l1);
+    this.sync = options.sync;
+  }
+
+  /**
+   * Applies an invalidation to this process: L1 copies dropped and loads in flight detached so
+   * they store nothing. Called before and after the store is changed locally, and for messages
+   * from other processes.
+   */
+  invalidateLocally(message: InvalidationMessage): void {
+    const { keys, tags, patterns, flush } = message;
+    const l1 = this.l1;
+    if (flush === true) {
+      l1?.flush();
+      this.flights.invalidateMatching(() => true);
+      return;
+    }
+    if (keys !== undefined && keys.length > 0) {
+      l1?.deleteKeys(keys);
+      for (const key of keys) this.flights.invalidateKey(key);
+    }
+    if (tags !== undefined && tags.length > 0) {
+      l1?.invalidateTags(tags);
+      this.flights.invalidateTags(new Set(tags));
+    }
+    for (const pattern of patterns ?? []) {
+      const regexp = globToRegExp(pattern);
+      const test = (key: string): boolean => regexp.test(key);
+      l1?.deleteMatching(test);
+      this.flights.invalidateMatching(test);
+    }
+  }
+
+  /** Tells other processes (after the store changed). Never throws: failures are reported. */
+  async broadcast(message: InvalidationMessage, namespace: string): Promise<void> {
+    if (this.sync === undefined) return;
+    try {
+      await this.sync.publish(message);
+    } catch (error) {
+      this.fail('sync', toCacheError(error), namespace);
+    }
   }
 
   get store(): Store {
@@ -50,4 +101,16 @@ export class CacheContext {
     }
     if (this.options.throwOnStoreError && !(error instanceof CorruptEntryError)) throw error;
   }
+}
+
+function toCacheError(error: unknown): CacheError {
+  if (error instanceof Error && 'code' in error && typeof (error as CacheError).code === 'string') {
+    return error as CacheError;
+  }
+  return new StoreError(
+    `Publishing an invalidation failed: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      cause: error,
+    },
+  );
 }

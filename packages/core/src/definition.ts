@@ -106,6 +106,7 @@ export function defineEntry<Id, T>(
           if (picked === undefined) return;
           await invalidateMany(Array.isArray(picked) ? (picked as readonly Id[]) : [picked as Id]);
         };
+  ctx.link?.watch(policy.invalidateOn);
   if (invalidator !== undefined) {
     for (const event of policy.invalidateOn) {
       const set = ctx.eventInvalidators.get(event) ?? new Set<EventInvalidator>();

@@ -3,22 +3,23 @@ import { decodeEntry, frameEntry, serializeValue } from './entry.js';
 import type { CacheError } from './errors.js';
 import type { Flight } from './flights.js';
 import type { KeySpace } from './keys.js';
+import { type Loader, runLoader } from './loader-run.js';
+import { awaitTurn } from './lock-turn.js';
+import type { ResolvedResilience } from './resilience-options.js';
 import { ABSENT_GENERATION, type GenerationGuard } from './store.js';
-
-/** Given to loaders. */
-export interface LoaderContext {
-  /** The full store key being loaded. */
-  readonly key: string;
-}
-
-/** Produces the value on a miss. */
-export type Loader<T> = (context: LoaderContext) => T | Promise<T>;
 
 /** How an entry is written, resolved from the policy, the TTL and the tags. */
 export interface EntryPlan {
   readonly cache: boolean;
+  /** Logical TTL: past it a value is stale. It is kept `resilience.grace` longer. */
   readonly ttl: number;
   readonly tagKeys: readonly string[];
+  readonly resilience: ResolvedResilience;
+}
+
+/** An expired value still within its grace period, as {@link EntryIo.read} returns it. */
+export class Stale {
+  constructor(readonly value: unknown) {}
 }
 
 /** Returned by {@link EntryIo.read} when there is nothing fresh to serve. */
@@ -45,6 +46,7 @@ export class EntryIo {
    */
   async read(fullKey: string, operation: string): Promise<unknown> {
     const ctx = this.#ctx;
+    const stamp = ctx.l1?.stamp ?? 0;
     let raw: string | undefined;
     try {
       raw = await ctx.runner.run(operation, (store) => store.get(fullKey));
@@ -65,8 +67,8 @@ export class EntryIo {
         });
       return MISS;
     }
+    const tagKeys: string[] = [];
     if (entry.tags.length > 0) {
-      const tagKeys: string[] = [];
       for (let i = 0; i < entry.tags.length; i += 2) tagKeys.push(entry.tags[i] as string);
       let current: string[];
       try {
@@ -79,6 +81,9 @@ export class EntryIo {
         if (current[i] !== entry.tags[2 * i + 1]) return MISS;
       }
     }
+    if (Date.now() >= entry.expiresAt) return new Stale(entry.value);
+    const grace = entry.staleUntil - entry.expiresAt;
+    ctx.l1?.set(fullKey, entry.value, entry.expiresAt, grace, tagKeys, raw.length, stamp);
     return entry.value;
   }
 
@@ -86,7 +91,8 @@ export class EntryIo {
    * Loads a value and stores it only if neither the key nor any of its tags was invalidated since
    * just before the loader started (atomic on the store), the flight was not invalidated in this
    * process, and the load took less than `loadGuardWindow`. With `storeDown`, the store is not
-   * asked again: the loader's value is returned as soon as it is ready.
+   * asked again: the loader's value is returned as soon as it is ready. With `lock`, processes
+   * take turns (see {@link awaitTurn}) and a value another one stored is returned as is.
    */
   async load<T>(
     fullKey: string,
@@ -94,6 +100,43 @@ export class EntryIo {
     plan: EntryPlan,
     flight: Flight,
     storeDown = false,
+  ): Promise<T> {
+    const ctx = this.#ctx;
+    let token: string | undefined;
+    if (plan.resilience.lock && !storeDown) {
+      const lockKey = this.#keys.lockOf(fullKey);
+      const turn = await awaitTurn({
+        lease: ctx.options.lockLease,
+        acquire: (candidate) =>
+          ctx.runner.run('lock', (store) =>
+            store.acquireLock(lockKey, candidate, ctx.options.lockLease),
+          ),
+        probe: async () => {
+          const found = await this.read(fullKey, 'getOrSet');
+          if (found === UNAVAILABLE) return { fresh: false, unavailable: true };
+          if (found === MISS || found instanceof Stale) return { fresh: false, unavailable: false };
+          return { fresh: true, value: found };
+        },
+      });
+      token = turn.token;
+      if (turn.found) {
+        this.#release(lockKey, token);
+        return turn.value as T;
+      }
+    }
+    try {
+      return await this.#loadAndStore(fullKey, loader, plan, flight, storeDown);
+    } finally {
+      this.#release(this.#keys.lockOf(fullKey), token);
+    }
+  }
+
+  async #loadAndStore<T>(
+    fullKey: string,
+    loader: Loader<T>,
+    plan: EntryPlan,
+    flight: Flight,
+    storeDown: boolean,
   ): Promise<T> {
     const ctx = this.#ctx;
     const guardKeys = [this.#keys.generationOf(fullKey), ...plan.tagKeys];
@@ -105,16 +148,15 @@ export class EntryIo {
         this.#fail('getOrSet', error, fullKey);
       }
     }
+    const stamp = ctx.l1?.stamp ?? 0;
     const started = performance.now();
-    const value = await loader({ key: fullKey });
+    const value = await runLoader(loader, fullKey, plan.resilience.hardTimeout);
     if (value === undefined) return value;
     const tagPairs = generations === undefined ? [] : pairs(plan.tagKeys, generations.slice(1));
-    const payload = frameEntry(
-      serializeValue(ctx.options.serializer, value),
-      Date.now(),
-      plan.ttl,
-      tagPairs,
-    );
+    const serialized = serializeValue(ctx.options.serializer, value);
+    const now = Date.now();
+    const grace = plan.resilience.grace;
+    const payload = frameEntry(serialized, now, plan.ttl, tagPairs, grace);
     if (
       generations === undefined ||
       flight.invalidated ||
@@ -130,8 +172,11 @@ export class EntryIo {
     }));
     try {
       const stored = await ctx.runner.run('getOrSet', (store) =>
-        store.setIfGenerations(fullKey, payload, plan.ttl, guards),
+        store.setIfGenerations(fullKey, payload, plan.ttl + grace, guards),
       );
+      if (stored && !flight.invalidated) {
+        ctx.l1?.set(fullKey, value, now + plan.ttl, grace, plan.tagKeys, serialized.length, stamp);
+      }
       this.emitSet(fullKey, stored, started);
     } catch (error) {
       this.#fail('getOrSet', error, fullKey);
@@ -139,24 +184,36 @@ export class EntryIo {
     return value;
   }
 
+  /** Releases a lease lock in the background (a failure only means it expires by itself). */
+  #release(lockKey: string, token: string | undefined): void {
+    if (token === undefined) return;
+    this.#ctx.runner
+      .run('lock', (store) => store.releaseLock(lockKey, token))
+      .catch((error: unknown) => this.#fail('lock', error));
+  }
+
   /**
    * Writes a value, first moving the key's generation so that loads already running anywhere do
-   * not overwrite it. The value is validated before anything is written. Resolves to whether it was stored.
+   * not overwrite it, then tells other processes. The value is validated before anything is
+   * written. Resolves to whether it was stored.
    */
   async write(fullKey: string, value: unknown, plan: EntryPlan): Promise<boolean> {
     if (!plan.cache || value === undefined) return false;
     const ctx = this.#ctx;
     const started = ctx.events.active ? performance.now() : 0;
     const serialized = serializeValue(ctx.options.serializer, value);
-    ctx.flights.invalidateKey(fullKey);
+    const change = { keys: [fullKey] };
+    ctx.invalidateLocally(change);
     try {
       const tagGenerations =
         plan.tagKeys.length === 0 ? [] : await this.generations(plan.tagKeys, 'set');
+      const grace = plan.resilience.grace;
       const payload = frameEntry(
         serialized,
         Date.now(),
         plan.ttl,
         pairs(plan.tagKeys, tagGenerations),
+        grace,
       );
       const generationKey = this.#keys.generationOf(fullKey);
       // Bump first, and only then write: sent together, a client may reorder them (ioredis resends a
@@ -164,11 +221,28 @@ export class EntryIo {
       await ctx.runner.run('set', (store) =>
         store.bumpGenerations([generationKey], this.#keyGenerationTtl()),
       );
-      await ctx.runner.run('set', (store) => store.set(fullKey, payload, plan.ttl));
+      await ctx.runner.run('set', (store) =>
+        store.set(fullKey, payload, plan.ttl + plan.resilience.grace),
+      );
     } catch (error) {
       this.#fail('set', error, fullKey);
       return false;
+    } finally {
+      // Again once the store changed: a read racing the write may have put the old value in L1.
+      ctx.invalidateLocally(change);
     }
+    const l1 = ctx.l1;
+    const expiresAt = Date.now() + plan.ttl;
+    l1?.set(
+      fullKey,
+      value,
+      expiresAt,
+      plan.resilience.grace,
+      plan.tagKeys,
+      serialized.length,
+      l1.stamp,
+    );
+    await ctx.broadcast(change, this.#keys.namespace);
     this.emitSet(fullKey, true, started);
     return true;
   }
@@ -178,7 +252,8 @@ export class EntryIo {
     if (fullKeys.length === 0) return;
     const ctx = this.#ctx;
     const started = ctx.events.active ? performance.now() : 0;
-    for (const key of fullKeys) ctx.flights.invalidateKey(key);
+    const change = { keys: fullKeys };
+    ctx.invalidateLocally(change);
     const generationKeys = fullKeys.map((key) => this.#keys.generationOf(key));
     try {
       // Bump first, then delete (see write()): the order is what stops loads already running.
@@ -189,7 +264,10 @@ export class EntryIo {
     } catch (error) {
       this.#fail('delete', error, fullKeys[0]);
       return;
+    } finally {
+      ctx.invalidateLocally(change);
     }
+    await ctx.broadcast(change, this.#keys.namespace);
     if (ctx.events.has('delete')) {
       ctx.events.emit({
         type: 'delete',
@@ -200,13 +278,17 @@ export class EntryIo {
     }
   }
 
-  /** Moves the generation of each tag: O(1) per tag, whatever the number of entries carrying it. */
-  async invalidateTags(tags: readonly string[], event?: string): Promise<void> {
+  /**
+   * Moves the generation of each tag: O(1) per tag, whatever the number of entries carrying it.
+   * `broadcast: false` when every process applies the same invalidation itself (a domain event).
+   */
+  async invalidateTags(tags: readonly string[], event?: string, broadcast = true): Promise<void> {
     if (tags.length === 0) return;
     const ctx = this.#ctx;
     const tagKeys = tags.map((tag) => this.#keys.tag(tag));
     const started = ctx.events.active ? performance.now() : 0;
-    ctx.flights.invalidateTags(new Set(tagKeys));
+    const change = { tags: tagKeys };
+    ctx.invalidateLocally(change);
     try {
       await ctx.runner.run('invalidateTags', (store) =>
         store.bumpGenerations(tagKeys, ctx.options.maxTtl),
@@ -214,7 +296,10 @@ export class EntryIo {
     } catch (error) {
       this.#fail('invalidateTags', error);
       return;
+    } finally {
+      ctx.invalidateLocally(change);
     }
+    if (broadcast) await ctx.broadcast(change, this.#keys.namespace);
     if (ctx.events.has('invalidate')) {
       ctx.events.emit({
         type: 'invalidate',
@@ -274,3 +359,5 @@ function pairs(keys: readonly string[], generations: readonly string[]): string[
     out.push(keys[i] as string, generations[i] ?? ABSENT_GENERATION);
   return out;
 }
+
+export type { Loader, LoaderContext } from './loader-run.js';

@@ -6,8 +6,10 @@ export interface StoredEntry {
   readonly value: unknown;
   /** When it was written (ms since epoch). */
   readonly createdAt: number;
-  /** When it expires (ms since epoch). */
+  /** When it expires (ms since epoch); past it the value is stale. */
   readonly expiresAt: number;
+  /** Until when a stale value is kept as a fallback (ms since epoch; = expiresAt without grace). */
+  readonly staleUntil: number;
   /** Tag generation keys and the generation each had when the value was loaded: `[key, gen, key, gen...]`. */
   readonly tags: readonly string[];
 }
@@ -15,6 +17,8 @@ export interface StoredEntry {
 interface Header {
   c: number;
   e: number;
+  /** Stale until (only with a grace period). */
+  s?: number;
   t?: string[];
 }
 
@@ -48,8 +52,10 @@ export function frameEntry(
   createdAt: number,
   ttl: number,
   tags: readonly string[],
+  grace = 0,
 ): string {
   const header: Header = { c: createdAt, e: createdAt + ttl };
+  if (grace > 0) header.s = createdAt + ttl + grace;
   if (tags.length > 0) header.t = tags as string[];
   return `${JSON.stringify(header)}\n${payload}`;
 }
@@ -74,11 +80,13 @@ export function decodeEntry(serializer: Serializer, raw: string): StoredEntry {
     typeof header !== 'object' ||
     typeof header.c !== 'number' ||
     typeof header.e !== 'number' ||
+    (header.s !== undefined && typeof header.s !== 'number') ||
     (header.t !== undefined && (!Array.isArray(header.t) || header.t.length % 2 !== 0))
   ) {
     throw new CorruptEntryError(
       'Stored entry has a malformed header; it was treated as a miss and deleted.',
     );
   }
-  return { value, createdAt: header.c, expiresAt: header.e, tags: header.t ?? [] };
+  const staleUntil = header.s ?? header.e;
+  return { value, createdAt: header.c, expiresAt: header.e, staleUntil, tags: header.t ?? [] };
 }

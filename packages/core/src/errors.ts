@@ -85,6 +85,22 @@ export class UnsupportedError extends CacheError {
   }
 }
 
+/** A loader ran past its `hardTimeout`: it was aborted through its `signal`. */
+export class LoaderTimeoutError extends CacheError {
+  static readonly code = 'E_LOADER_TIMEOUT';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(LoaderTimeoutError.code, message, options);
+  }
+}
+
+/** The store is failing and the circuit breaker is open: the call went straight to the source. */
+export class CircuitOpenError extends CacheError {
+  static readonly code = 'E_CIRCUIT_OPEN';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(CircuitOpenError.code, message, options);
+  }
+}
+
 /** The cache (or its store) was closed and cannot serve this call. */
 export class ClosedError extends CacheError {
   static readonly code = 'E_CLOSED';
@@ -106,6 +122,8 @@ export const errors: {
   readonly StoreTimeoutError: typeof StoreTimeoutError;
   readonly UnsupportedError: typeof UnsupportedError;
   readonly ClosedError: typeof ClosedError;
+  readonly LoaderTimeoutError: typeof LoaderTimeoutError;
+  readonly CircuitOpenError: typeof CircuitOpenError;
 } = Object.freeze({
   CacheError,
   InvalidTtlError,
@@ -118,6 +136,8 @@ export const errors: {
   StoreTimeoutError,
   UnsupportedError,
   ClosedError,
+  LoaderTimeoutError,
+  CircuitOpenError,
 });
 
 /** The stable codes of every cachekit error. */
@@ -131,7 +151,9 @@ export type CacheErrorCode =
   | typeof StoreError.code
   | typeof StoreTimeoutError.code
   | typeof UnsupportedError.code
-  | typeof ClosedError.code;
+  | typeof ClosedError.code
+  | typeof LoaderTimeoutError.code
+  | typeof CircuitOpenError.code;
 
 /** Wraps anything thrown by a store into a {@link StoreError}, keeping typed cachekit errors as they are. */
 export function toStoreError(error: unknown, operation: string): CacheError {

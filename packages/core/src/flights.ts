@@ -4,6 +4,11 @@ export interface Flight {
   readonly tagKeys: readonly string[];
   /** Set when the key or one of its tags is invalidated while loading: the result must not be stored. */
   invalidated: boolean;
+  /**
+   * A refresh still running after the flight answered (stale served past a soft timeout): the
+   * flight stays joinable until it settles, so that it is not started twice.
+   */
+  background?: Promise<unknown>;
 }
 
 /**
@@ -26,9 +31,15 @@ export class Flights {
     const current = this.#running.get(key);
     if (current !== undefined) return current.promise as Promise<T>;
     const flight: Flight = { tagKeys, invalidated: false };
-    const promise = work(flight).finally(() => {
+    const remove = (): void => {
       if (this.#running.get(key)?.flight === flight) this.#running.delete(key);
-    });
+    };
+    const release = (): void => {
+      if (flight.background === undefined) remove();
+      else flight.background.then(remove, remove);
+    };
+    const promise = work(flight);
+    promise.then(release, release);
     this.#running.set(key, { flight, promise });
     return promise;
   }

@@ -1,7 +1,7 @@
 export { Cache, createCache, type EntryOptions, eventTag } from './cache.js';
 export type { CacheDefinition, DefinitionOptions } from './definition.js';
 export { type Duration, type DurationUnit, toMilliseconds } from './duration.js';
-export type { EntryPlan, Loader, LoaderContext } from './entry-io.js';
+export type { EntryPlan } from './entry-io.js';
 export * from './errors.js';
 export * from './events.js';
 export {
@@ -11,6 +11,8 @@ export {
   MAX_KEY_LENGTH,
   type UnsafeIdMode,
 } from './keys.js';
+export { L1_MISS, type L1Options, LocalTier } from './l1.js';
+export type { Loader, LoaderContext } from './loader-run.js';
 export { globToRegExp } from './memory/glob.js';
 export { LruMap, type LruOptions } from './memory/lru.js';
 export { type MemoryStoreOptions, memoryStore } from './memory/memory-store.js';
@@ -29,6 +31,13 @@ export {
   STABLE,
 } from './policies.js';
 export { redisScripts } from './redis-scripts.js';
+export {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  type CircuitStateListener,
+} from './resilience/circuit-breaker.js';
+export type { ResilienceOptions } from './resilience-options.js';
 export { jsonSerializer } from './serializers/json.js';
 export { losslessSerializer } from './serializers/lossless.js';
 export type { Serializer } from './serializers/serializer.js';
@@ -39,4 +48,6 @@ export {
   type StoreCapabilities,
   type StoreEntry,
 } from './store.js';
+export type { CacheSync, InvalidationMessage, SyncListener } from './sync.js';
+export type { Transport, TransportCapabilities, TransportHandlers } from './transport.js';
 export { runBounded, type WarmOptions, type WarmProgress, type WarmReport } from './warm.js';

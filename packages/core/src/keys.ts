@@ -113,6 +113,11 @@ export class KeySpace {
     return `{${entryKey}}${SEPARATOR}g`;
   }
 
+  /** The distributed-lock key of an entry (same Redis Cluster slot as the entry). */
+  lockOf(entryKey: string): string {
+    return `{${entryKey}}${SEPARATOR}lock`;
+  }
+
   /** The generation key of a tag. Tags are shared by every namespace under the same root. */
   tag(tag: unknown): string {
     if (typeof tag !== 'string' || tag.length === 0) {

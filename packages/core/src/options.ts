@@ -2,13 +2,22 @@ import { type Duration, toMilliseconds } from './duration.js';
 import { InvalidOptionError } from './errors.js';
 import type { UnsafeIdMode } from './keys.js';
 import { assertName } from './keys.js';
+import type { L1Options } from './l1.js';
 import { assertPolicy, MODERATE, type Policy } from './policies.js';
+import type { CircuitBreakerOptions } from './resilience/circuit-breaker.js';
+import {
+  NO_RESILIENCE,
+  type ResilienceOptions,
+  type ResolvedResilience,
+  resolveResilience,
+} from './resilience-options.js';
 import { jsonSerializer } from './serializers/json.js';
 import type { Serializer } from './serializers/serializer.js';
 import type { Store } from './store.js';
+import type { CacheSync } from './sync.js';
 
 /** Options of `createCache`. Every one has a default. */
-export interface CacheOptions {
+export interface CacheOptions extends ResilienceOptions {
   /** Where entries live. Default: a new `memoryStore()`, closed by `cache.close()`. A store you pass stays yours. */
   store?: Store;
   /** Root namespace of every key (`<version>:<namespace>:...`). Letters, digits, `_.-`. Default: `'cache'`. */
@@ -36,6 +45,27 @@ export interface CacheOptions {
   loadGuardWindow?: Duration;
   /** Ids containing `:`, `* ? [ ] \`, `{ }` or `%`: `'escape'` them (`%XX`) or `'reject'` them. Default: `'escape'`. */
   unsafeIds?: UnsafeIdMode;
+  /**
+   * Keep parsed values in this process (L1) in front of the store: a hit costs a Map lookup
+   * instead of a round trip and a parse. `true` for the defaults. Cached objects are shared by
+   * every caller: treat them as immutable. With several processes, give `sync` too, or each
+   * process may serve a value another one invalidated for up to `l1.ttl`. Default: off.
+   */
+  l1?: L1Options | boolean;
+  /**
+   * The bus link (`cacheSync(bus)` from `@cachekit/pubsub`) that tells other processes to drop
+   * their L1 copies, delivers domain events for EVENT_DRIVEN policies, and flushes L1 on gaps.
+   * Default: none.
+   */
+  sync?: CacheSync;
+  /** How long a distributed-lock holder keeps the lock if it dies mid-load (see `lock`). Default: `'10s'`. */
+  lockLease?: Duration;
+  /**
+   * Stops calling a failing remote store (failure-rate window, then one probe after `openFor`),
+   * so that a dead Redis costs nothing per call; `false` to disable. Ignored for in-process
+   * stores. Default: on, with `{ failureRate: 0.5, minimumCalls: 10, window: '10s', openFor: '500ms' }`.
+   */
+  circuitBreaker?: CircuitBreakerOptions | false;
 }
 
 /** {@link CacheOptions} with defaults applied and durations in ms. */
@@ -49,6 +79,12 @@ export interface ResolvedCacheOptions {
   readonly maxTtl: number;
   readonly loadGuardWindow: number;
   readonly unsafeIds: UnsafeIdMode;
+  readonly l1: L1Options | undefined;
+  readonly sync: CacheSync | undefined;
+  /** Defaults of every entry's grace, timeouts and lock. */
+  readonly resilience: ResolvedResilience;
+  readonly lockLease: number;
+  readonly circuitBreaker: CircuitBreakerOptions | false;
 }
 
 /** Applies defaults and validates every option, throwing typed errors that name the option. */
@@ -94,5 +130,16 @@ export function resolveOptions(options: CacheOptions): ResolvedCacheOptions {
     maxTtl,
     loadGuardWindow,
     unsafeIds: options.unsafeIds ?? 'escape',
+    l1:
+      options.l1 === true
+        ? {}
+        : options.l1 === false || options.l1 === undefined
+          ? undefined
+          : options.l1,
+    sync: options.sync,
+    resilience: resolveResilience(options, NO_RESILIENCE),
+    lockLease: toMilliseconds(options.lockLease ?? '10s', 'lockLease'),
+    circuitBreaker:
+      options.circuitBreaker === false ? false : { openFor: 500, ...options.circuitBreaker },
   });
 }

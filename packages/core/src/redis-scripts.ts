@@ -19,6 +19,12 @@ export const redisScripts: {
    * Writes only if every guard holds; returns 1 if written, else 0.
    */
   readonly setIfGenerations: string;
+  /**
+   * KEYS[1]: a lock key. ARGV[1]: the token its holder set. Deletes the key (UNLINK, like every
+   * delete of the stores) only if it still holds exactly that token, compared as strings; returns 1
+   * if deleted, else 0 (missing, expired, or held by another token).
+   */
+  readonly releaseLock: string;
 } = Object.freeze({
   bumpGenerations: `local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
@@ -38,4 +44,9 @@ return result`,
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`,
+  releaseLock: `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('UNLINK', KEYS[1])
+  return 1
+end
+return 0`,
 });

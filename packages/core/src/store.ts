@@ -84,6 +84,14 @@ export interface Store {
     ttl: number,
     guards: readonly GenerationGuard[],
   ): Promise<boolean>;
+  /**
+   * Sets `key` to `token` for `ttl` ms only if `key` does not exist (Redis `SET NX PX`): a lease
+   * lock for distributed single-flight. Resolves to whether this call acquired it. Lock keys are
+   * never entry or generation keys (the cache uses `{<entry key>}:lock`): a store may keep them apart.
+   */
+  acquireLock(key: string, token: string, ttl: number): Promise<boolean>;
+  /** Deletes `key` only if it still holds `token` (compare-and-delete). Resolves to whether it did. */
+  releaseLock(key: string, token: string): Promise<boolean>;
   /** Releases what the store created (clients it opened, timers). Clients passed in stay open. */
   close(): Promise<void>;
 }

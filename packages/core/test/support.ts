@@ -31,6 +31,8 @@ export function faultyStore(): Store & { mode: FaultMode; calls: number } {
     deleteMatching: wrap(inner.deleteMatching),
     bumpGenerations: wrap(inner.bumpGenerations),
     setIfGenerations: wrap(inner.setIfGenerations),
+    acquireLock: wrap(inner.acquireLock),
+    releaseLock: wrap(inner.releaseLock),
     close: inner.close,
   };
   return Object.defineProperties(store, {
@@ -58,4 +60,59 @@ export function deferred<T>(): {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/**
+ * An in-process implementation of the CacheSync seam for core's own tests (several caches on one
+ * store stand for several processes). `@cachekit/pubsub` provides the real one over a transport.
+ */
+export function syncHub(): {
+  create(): import('../src/index.js').CacheSync;
+  /** While true, published invalidations are lost (as across a pub/sub reconnect). */
+  dropping: boolean;
+  /** Signals a gap to every member. */
+  gap(): void;
+  /** Publishes a domain event to every member listening to it (its publisher included). */
+  event(name: string, payload?: unknown): void;
+  /** Members currently listening. */
+  readonly size: number;
+} {
+  type Member = {
+    id: string;
+    listener: import('../src/index.js').SyncListener;
+    events: readonly string[];
+  };
+  const members = new Set<Member>();
+  let next = 0;
+  const hub = {
+    dropping: false,
+    get size() {
+      return members.size;
+    },
+    gap() {
+      for (const member of members) member.listener.gap();
+    },
+    event(name: string, payload?: unknown) {
+      for (const member of members)
+        if (member.events.includes(name)) member.listener.event(name, payload);
+    },
+    create() {
+      const id = `instance-${next++}`;
+      return {
+        instanceId: id,
+        async publish(message: import('../src/index.js').InvalidationMessage) {
+          if (hub.dropping) return;
+          for (const member of members) if (member.id !== id) member.listener.invalidate(message);
+        },
+        async listen(listener: import('../src/index.js').SyncListener, events: readonly string[]) {
+          const member = { id, listener, events };
+          members.add(member);
+          return async () => {
+            members.delete(member);
+          };
+        },
+      };
+    },
+  };
+  return hub;
 }

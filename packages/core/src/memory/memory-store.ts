@@ -48,6 +48,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     sizeOf: (key, value) => (key.length + value.length) * 2 + ENTRY_OVERHEAD,
   });
   const generations = new LruMap<string>();
+  // Locks live apart too: eviction must never hand a held lock to a second caller.
+  const locks = new LruMap<string>();
   let lastGeneration = 0;
   let bumpsSinceSweep = 0;
 
@@ -64,7 +66,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     name: 'memory',
     capabilities: CAPABILITIES,
     async get(key) {
-      return entries.get(key) ?? generations.get(key);
+      return entries.get(key) ?? generations.get(key) ?? locks.get(key);
     },
     async getMany(keys) {
       return keys.map((key) => entries.get(key) ?? generations.get(key));
@@ -77,7 +79,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     },
     async delete(keys) {
       let count = 0;
-      for (const key of keys) if (entries.delete(key)) count++;
+      for (const key of keys) if (entries.delete(key) || locks.delete(key)) count++;
       return count;
     },
     async deleteMatching(pattern) {
@@ -106,9 +108,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       entries.set(key, value, ttl);
       return true;
     },
+    async acquireLock(key, token, ttl) {
+      if (locks.get(key) !== undefined || entries.get(key) !== undefined) return false;
+      locks.set(key, token, ttl);
+      return true;
+    },
+    async releaseLock(key, token) {
+      if (locks.get(key) !== token) return false;
+      locks.delete(key);
+      return true;
+    },
     async close() {
       entries.clear();
       generations.clear();
+      locks.clear();
     },
   };
 }

@@ -30,8 +30,8 @@ function replacer(this: Record<string, unknown>, key: string, value: unknown): u
   if (original instanceof Map) return { [TAG]: 'Map', v: [...original.entries()] };
   if (original instanceof Set) return { [TAG]: 'Set', v: [...original.values()] };
   if (original instanceof Uint8Array) return { [TAG]: 'Uint8Array', v: encodeBytes(original) };
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    return { [TAG]: 'Number', v: String(value) };
+  if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) {
+    return { [TAG]: 'Number', v: Object.is(value, -0) ? '-0' : String(value) };
   }
   if (
     value !== null &&

@@ -3,6 +3,7 @@ import { registerBasicCases } from './cases-basic.js';
 import { registerConcurrencyCases } from './cases-concurrency.js';
 import { registerGenerationCases } from './cases-generations.js';
 import { registerGuardCases } from './cases-guards.js';
+import { registerLockCases } from './cases-locks.js';
 import { registerManyCases } from './cases-many.js';
 import { registerPatternCases } from './cases-pattern.js';
 import { registerTtlCases } from './cases-ttl.js';
@@ -57,6 +58,7 @@ export function runStoreConformance(runner: ConformanceRunner, options: Conforma
     registerPatternCases(suite);
     registerGenerationCases(suite);
     registerGuardCases(suite);
+    registerLockCases(suite);
     registerConcurrencyCases(suite);
   });
 }

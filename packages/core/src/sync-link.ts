@@ -1,0 +1,69 @@
+import type { CacheContext } from './context.js';
+import type { CacheError } from './errors.js';
+import type { CacheSync, SyncListener } from './sync.js';
+
+/**
+ * Connects a cache to its `CacheSync`: other processes' invalidations drop local copies, a gap
+ * flushes L1, and domain events named by EVENT_DRIVEN policies are applied in this process.
+ */
+export class SyncLink {
+  readonly #ctx: CacheContext;
+  readonly #sync: CacheSync;
+  readonly #onEvent: (name: string, payload: unknown) => Promise<void>;
+  readonly #watched = new Set<string>();
+  readonly #listening: Array<Promise<(() => Promise<void>) | undefined>> = [];
+
+  constructor(
+    ctx: CacheContext,
+    sync: CacheSync,
+    onEvent: (name: string, payload: unknown) => Promise<void>,
+  ) {
+    this.#ctx = ctx;
+    this.#sync = sync;
+    this.#onEvent = onEvent;
+    this.#listen([]);
+  }
+
+  /** Also applies these domain events (names not watched yet). */
+  watch(names: readonly string[]): void {
+    const fresh = names.filter((name) => !this.#watched.has(name));
+    if (fresh.length === 0) return;
+    for (const name of fresh) this.#watched.add(name);
+    this.#listen(fresh);
+  }
+
+  /** Resolves once every subscription is established. */
+  async ready(): Promise<void> {
+    await Promise.all(this.#listening);
+  }
+
+  async stop(): Promise<void> {
+    const stops = await Promise.all(this.#listening);
+    await Promise.all(stops.map((stop) => stop?.().catch(() => undefined)));
+  }
+
+  #listen(events: readonly string[]): void {
+    const ctx = this.#ctx;
+    const listener: SyncListener = {
+      invalidate: (message) => ctx.invalidateLocally(message),
+      gap: () => ctx.invalidateLocally({ flush: true }),
+      event: (name, payload) => {
+        if (!this.#watched.has(name) || ctx.closed) return;
+        this.#onEvent(name, payload).catch((error: unknown) => this.#report(error));
+      },
+    };
+    const listening = this.#sync.listen(listener, events).catch((error: unknown) => {
+      this.#report(error);
+      return undefined;
+    });
+    this.#listening.push(listening);
+  }
+
+  #report(error: unknown): void {
+    try {
+      this.#ctx.fail('sync', error as CacheError, this.#ctx.options.namespace);
+    } catch {
+      // throwOnStoreError has nobody to throw to here: the event was emitted.
+    }
+  }
+}
