@@ -6,6 +6,8 @@ export interface Commands {
   get(key: string): Promise<string | null>;
   mget(keys: string[]): Promise<Array<string | null>>;
   set(key: string, value: string, px: 'PX', ttl: number): Promise<unknown>;
+  /** `SET key value PX ttl NX`: `'OK'` if it was set, `null` if the key exists. */
+  set(key: string, value: string, px: 'PX', ttl: number, nx: 'NX'): Promise<'OK' | null>;
   unlink(keys: string[]): Promise<number>;
   ping(): Promise<unknown>;
   pipeline(): Pipe;

@@ -30,9 +30,10 @@ export interface IoredisStore extends Store {
  *
  * Multi-key work is split by hash slot in a cluster (one MGET, pipeline or UNLINK per slot and
  * batch); `deleteMatching` SCANs every master and UNLINKs batch by batch, never KEYS or FLUSH*.
- * Generations and guarded writes are Lua scripts defined on the client, so they survive
- * `SCRIPT FLUSH`. In a cluster, guards in another slot than the key are read just before the
- * guarded write: those checks are not atomic with it (same-slot guards are).
+ * Generations, guarded writes and lock releases are Lua scripts defined on the client, so they
+ * survive `SCRIPT FLUSH`; a lock is taken with `SET NX PX`. In a cluster, guards in another slot
+ * than the key are read just before the guarded write: those checks are not atomic with it
+ * (same-slot guards are).
  */
 export function ioredisStore(options: IoredisStoreOptions): IoredisStore {
   const resolved: ResolvedClient = resolveClient(options);
@@ -149,6 +150,12 @@ export function ioredisStore(options: IoredisStoreOptions): IoredisStore {
     deleteMatching: (pattern) => deleteMatching(resolved, pattern, remove),
     bumpGenerations,
     setIfGenerations,
+    async acquireLock(key, token, ttl) {
+      return (await commands.set(key, token, 'PX', ttl, 'NX')) === 'OK';
+    },
+    async releaseLock(key, token) {
+      return Number(await scripts.cachekitReleaseLock(key, token)) === 1;
+    },
     async close() {
       if (!resolved.owned) return;
       closing ??= quitClient(client);

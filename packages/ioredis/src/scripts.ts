@@ -4,13 +4,16 @@ import type { IoredisClient } from './options.js';
 /** Command names defined on the client with `defineCommand` (EVALSHA, EVAL on `NOSCRIPT`). */
 export const BUMP_GENERATIONS = 'cachekitBumpGenerations';
 export const SET_IF_GENERATIONS = 'cachekitSetIfGenerations';
+export const RELEASE_LOCK = 'cachekitReleaseLock';
 
-/** The two scripts, callable on the client (or a pipeline) once defined. */
+/** The scripts, callable on the client (or a pipeline) once defined. */
 export interface ScriptCommands {
   /** `numberOfKeys, ...keys, ttl` -> the new generations. */
   [BUMP_GENERATIONS](numberOfKeys: number, ...args: Array<string | number>): Promise<string[]>;
   /** `numberOfKeys, key, ...guardKeys, value, ttl, ...expectedGenerations` -> 1 or 0. */
   [SET_IF_GENERATIONS](numberOfKeys: number, ...args: Array<string | number>): Promise<number>;
+  /** `lockKey, token` -> 1 if it held the token and was deleted, else 0. */
+  [RELEASE_LOCK](key: string, token: string): Promise<number>;
 }
 
 /**
@@ -20,5 +23,6 @@ export interface ScriptCommands {
 export function defineScripts(client: IoredisClient): ScriptCommands {
   client.defineCommand(BUMP_GENERATIONS, { lua: redisScripts.bumpGenerations });
   client.defineCommand(SET_IF_GENERATIONS, { lua: redisScripts.setIfGenerations });
+  client.defineCommand(RELEASE_LOCK, { lua: redisScripts.releaseLock, numberOfKeys: 1 });
   return client as unknown as ScriptCommands;
 }

@@ -24,7 +24,7 @@ describe('ioredis store scripts', () => {
   });
 
   for (const autoPipelining of [false, true]) {
-    it(`both scripts still work after SCRIPT FLUSH (NOSCRIPT fallback${autoPipelining ? ', auto-pipelining' : ''})`, async () => {
+    it(`all scripts still work after SCRIPT FLUSH (NOSCRIPT fallback${autoPipelining ? ', auto-pipelining' : ''})`, async () => {
       const own = new Redis(server.url, { enableAutoPipelining: autoPipelining });
       try {
         const store = ioredisStore({ client: own });
@@ -34,6 +34,8 @@ describe('ioredis store scripts', () => {
         for (let i = 0; i < 2; i++) {
           const [generation] = await store.bumpGenerations([`${p}:g`], TTL);
           await store.setIfGenerations(`${p}:k`, 'v', TTL, guards(generation as string));
+          await store.acquireLock(`${p}:lock`, 'A', TTL);
+          await store.releaseLock(`${p}:lock`, 'A');
         }
         const [generation] = await store.bumpGenerations([`${p}:g`], TTL);
         const noscriptBefore = await errorCount(server, 'NOSCRIPT');
@@ -51,10 +53,18 @@ describe('ioredis store scripts', () => {
           store.setIfGenerations(`${p}:k`, 'x', TTL, guards(ABSENT_GENERATION)),
         ).resolves.toBe(false);
         await expect(store.get(`${p}:k`)).resolves.toBe('w');
+
+        await expect(store.acquireLock(`${p}:lock`, 'B', TTL)).resolves.toBe(true);
+        await client.script('FLUSH');
+        await expect(store.releaseLock(`${p}:lock`, 'A')).resolves.toBe(false);
+        await expect(client.get(`${p}:lock`)).resolves.toBe('B');
+        await client.script('FLUSH');
+        await expect(store.releaseLock(`${p}:lock`, 'B')).resolves.toBe(true);
+        await expect(client.exists(`${p}:lock`)).resolves.toBe(0);
         // Pipelines (auto-pipelining) always send EVAL, so only a plain client meets NOSCRIPT.
         if (!autoPipelining) {
-          // Proves the flush was seen: EVALSHA was refused and ioredis fell back to EVAL.
-          expect(await errorCount(server, 'NOSCRIPT')).toBeGreaterThanOrEqual(noscriptBefore + 2);
+          // Proves each flush was seen: EVALSHA was refused and ioredis fell back to EVAL.
+          expect(await errorCount(server, 'NOSCRIPT')).toBeGreaterThanOrEqual(noscriptBefore + 4);
         }
       } finally {
         await own.quit();

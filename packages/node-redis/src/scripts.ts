@@ -18,3 +18,6 @@ export const BUMP_GENERATIONS: RedisScript = script(redisScripts.bumpGenerations
 
 /** KEYS[1]: entry, KEYS[2..]: same-slot guards; ARGV: value, TTL, generations. See `redisScripts`. */
 export const SET_IF_GENERATIONS: RedisScript = script(redisScripts.setIfGenerations);
+
+/** KEYS[1]: lock key; ARGV[1]: token. Deletes the key only if it holds the token. See `redisScripts`. */
+export const RELEASE_LOCK: RedisScript = script(redisScripts.releaseLock);

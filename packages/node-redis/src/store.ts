@@ -20,7 +20,7 @@ import {
 import { integer, optionalString, optionalStrings, requiredString } from './replies.js';
 import { runScript } from './run-script.js';
 import { scanAndDelete } from './scan.js';
-import { BUMP_GENERATIONS, SET_IF_GENERATIONS } from './scripts.js';
+import { BUMP_GENERATIONS, RELEASE_LOCK, SET_IF_GENERATIONS } from './scripts.js';
 
 function assertClient(client: unknown): asserts client is NodeRedisClientOrCluster {
   const shape = client as Partial<Record<'mGet' | 'evalSha' | 'unlink', unknown>> | null;
@@ -51,6 +51,12 @@ function connect(options: NodeRedisStoreOptions): Connection {
 }
 
 const ttlOption = (ttl: number) => ({ expiration: { type: 'PX' as const, value: ttl } });
+
+/**
+ * `SET key token PX ttl NX`. node-redis takes `condition`; the `set` shape in client.ts lists only
+ * `expiration`, and an object with more properties still fits it.
+ */
+const lockOption = (ttl: number) => ({ ...ttlOption(ttl), condition: 'NX' as const });
 
 /** A {@link Store} on node-redis; see {@link nodeRedisStore}. */
 class NodeRedisStore implements Store {
@@ -165,6 +171,18 @@ class NodeRedisStore implements Store {
     return integer(reply, 'setIfGenerations script') === 1;
   }
 
+  async acquireLock(key: string, token: string, ttl: number): Promise<boolean> {
+    await this.#connection.gate();
+    // 'OK' if set; nil (null) if the key exists.
+    return optionalString(await this.#client.set(key, token, lockOption(ttl)), 'SET NX') === 'OK';
+  }
+
+  async releaseLock(key: string, token: string): Promise<boolean> {
+    await this.#connection.gate();
+    const reply = await runScript(this.#client, RELEASE_LOCK, [key], [token]);
+    return integer(reply, 'releaseLock script') === 1;
+  }
+
   async close(): Promise<void> {
     await this.#connection.close();
   }
@@ -195,8 +213,8 @@ class NodeRedisStore implements Store {
  * ```
  *
  * Multi-key work is split by hash slot on a cluster; `deleteMatching` SCANs every master and
- * deletes with UNLINK; generations and guarded writes run as Lua scripts (EVALSHA, falling back to
- * EVAL after a `SCRIPT FLUSH` or restart).
+ * deletes with UNLINK; generations, guarded writes and lock releases run as Lua scripts (EVALSHA,
+ * falling back to EVAL after a `SCRIPT FLUSH` or restart); a lock is taken with `SET NX PX`.
  */
 export function nodeRedisStore(options: NodeRedisStoreOptions): Store {
   const scanCount = resolveScanCount(options ?? {});

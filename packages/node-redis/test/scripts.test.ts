@@ -33,6 +33,11 @@ async function exerciseScripts(store: Store): Promise<void> {
     ]),
   ).resolves.toBe(true);
   await expect(store.get(`${prefix}e`)).resolves.toBe('v');
+  await expect(store.acquireLock(`${prefix}lock`, 'A', 60_000)).resolves.toBe(true);
+  await expect(store.releaseLock(`${prefix}lock`, 'B')).resolves.toBe(false);
+  await expect(store.get(`${prefix}lock`)).resolves.toBe('A');
+  await expect(store.releaseLock(`${prefix}lock`, 'A')).resolves.toBe(true);
+  await expect(store.get(`${prefix}lock`)).resolves.toBe(undefined);
 }
 
 async function expectSurvivesScriptFlush(store: Store): Promise<void> {
@@ -41,8 +46,8 @@ async function expectSurvivesScriptFlush(store: Store): Promise<void> {
   await sendCommand(server, ['SCRIPT', 'FLUSH', 'SYNC']);
   expect(await scriptCount()).toBe(0);
   await exerciseScripts(store);
-  // EVALSHA failed with NOSCRIPT and EVAL cached both scripts again.
-  expect(await scriptCount()).toBe(2);
+  // EVALSHA failed with NOSCRIPT and EVAL cached the three scripts again.
+  expect(await scriptCount()).toBe(3);
 }
 
 describe('scripts survive SCRIPT FLUSH', () => {
