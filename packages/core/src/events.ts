@@ -35,11 +35,20 @@ export interface DeleteEvent extends BaseEvent {
   readonly keys: readonly string[];
   readonly pattern?: string;
 }
-/** Tags invalidated, or an invalidating event applied. */
+/** Tags invalidated, an invalidating event applied, or another process's invalidation received. */
 export interface InvalidateEvent extends BaseEvent {
   readonly type: 'invalidate';
+  /** Tags (as given locally; tag store keys when `remote`). */
   readonly tags: readonly string[];
   readonly event?: string;
+  /** Set when the invalidation came from another process through the bus. */
+  readonly remote?: boolean;
+  /** Store keys dropped (remote invalidations). */
+  readonly keys?: readonly string[];
+  /** Store patterns dropped (remote invalidations). */
+  readonly patterns?: readonly string[];
+  /** Every L1 copy dropped (a gap, or a remote flush). */
+  readonly flush?: boolean;
 }
 /** A failure the cache absorbed (fail-open) or is about to throw. */
 export interface ErrorEvent extends BaseEvent {

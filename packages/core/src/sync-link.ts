@@ -1,6 +1,6 @@
 import type { CacheContext } from './context.js';
 import type { CacheError } from './errors.js';
-import type { CacheSync, SyncListener } from './sync.js';
+import type { CacheSync, InvalidationMessage, SyncListener } from './sync.js';
 
 /**
  * Connects a cache to its `CacheSync`: other processes' invalidations drop local copies, a gap
@@ -45,8 +45,14 @@ export class SyncLink {
   #listen(events: readonly string[]): void {
     const ctx = this.#ctx;
     const listener: SyncListener = {
-      invalidate: (message) => ctx.invalidateLocally(message),
-      gap: () => ctx.invalidateLocally({ flush: true }),
+      invalidate: (message) => {
+        ctx.invalidateLocally(message);
+        this.#emit(message);
+      },
+      gap: () => {
+        ctx.invalidateLocally({ flush: true });
+        this.#emit({ flush: true });
+      },
       event: (name, payload) => {
         if (!this.#watched.has(name) || ctx.closed) return;
         this.#onEvent(name, payload).catch((error: unknown) => this.#report(error));
@@ -57,6 +63,21 @@ export class SyncLink {
       return undefined;
     });
     this.#listening.push(listening);
+  }
+
+  #emit(message: InvalidationMessage): void {
+    const events = this.#ctx.events;
+    if (!events.has('invalidate')) return;
+    events.emit({
+      type: 'invalidate',
+      remote: true,
+      tags: message.tags ?? [],
+      namespace: this.#ctx.options.namespace,
+      duration: 0,
+      ...(message.keys === undefined ? {} : { keys: message.keys }),
+      ...(message.patterns === undefined ? {} : { patterns: message.patterns }),
+      ...(message.flush === true ? { flush: true } : {}),
+    });
   }
 
   #report(error: unknown): void {

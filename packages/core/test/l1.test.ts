@@ -160,3 +160,22 @@ describe('L1 kept in sync across processes', () => {
     expect(hub.size).toBe(0);
   });
 });
+
+describe('remote invalidation events', () => {
+  it('report what another process invalidated, and gaps', async () => {
+    const { hub, a, b } = twoProcesses();
+    const seen: unknown[] = [];
+    a.on('invalidate', (event) => {
+      if (event.remote === true)
+        seen.push({ keys: event.keys, tags: event.tags, flush: event.flush });
+    });
+    await b.delete('k');
+    await b.invalidateTags(['t']);
+    hub.gap();
+    expect(seen).toEqual([
+      { keys: [b.keys.entry('k')], tags: [], flush: undefined },
+      { keys: undefined, tags: [b.keys.tag('t')], flush: undefined },
+      { keys: undefined, tags: [], flush: true },
+    ]);
+  });
+});
