@@ -12,6 +12,7 @@ const alias = [
   },
   { find: /^@cachekit\/ioredis$/, replacement: fromRoot('./packages/ioredis/src/index.ts') },
   { find: /^@cachekit\/node-redis$/, replacement: fromRoot('./packages/node-redis/src/index.ts') },
+  { find: /^@cachekit\/pubsub$/, replacement: fromRoot('./packages/pubsub/src/index.ts') },
   {
     find: /^@cachekit\/redis-testkit$/,
     replacement: fromRoot('./packages/redis-testkit/src/index.ts'),
@@ -42,6 +43,7 @@ export default defineConfig({
       project('core', 'packages/core'),
       project('ioredis', 'packages/ioredis'),
       project('node-redis', 'packages/node-redis'),
+      project('pubsub', 'packages/pubsub'),
       project('redis-testkit', 'packages/redis-testkit'),
       project('quickstart', 'examples/quickstart'),
     ],

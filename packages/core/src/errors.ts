@@ -101,6 +101,22 @@ export class CircuitOpenError extends CacheError {
   }
 }
 
+/** A pub/sub transport failed (connect, subscribe or publish). */
+export class TransportError extends CacheError {
+  static readonly code = 'E_TRANSPORT';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(TransportError.code, message, options);
+  }
+}
+
+/** A message handler (or an `onDrop` / event listener) threw; `cause` is what it threw. The bus kept serving. */
+export class HandlerError extends CacheError {
+  static readonly code = 'E_HANDLER';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(HandlerError.code, message, options);
+  }
+}
+
 /** The cache (or its store) was closed and cannot serve this call. */
 export class ClosedError extends CacheError {
   static readonly code = 'E_CLOSED';
@@ -124,6 +140,8 @@ export const errors: {
   readonly ClosedError: typeof ClosedError;
   readonly LoaderTimeoutError: typeof LoaderTimeoutError;
   readonly CircuitOpenError: typeof CircuitOpenError;
+  readonly TransportError: typeof TransportError;
+  readonly HandlerError: typeof HandlerError;
 } = Object.freeze({
   CacheError,
   InvalidTtlError,
@@ -138,6 +156,8 @@ export const errors: {
   ClosedError,
   LoaderTimeoutError,
   CircuitOpenError,
+  TransportError,
+  HandlerError,
 });
 
 /** The stable codes of every cachekit error. */
@@ -153,7 +173,9 @@ export type CacheErrorCode =
   | typeof UnsupportedError.code
   | typeof ClosedError.code
   | typeof LoaderTimeoutError.code
-  | typeof CircuitOpenError.code;
+  | typeof CircuitOpenError.code
+  | typeof TransportError.code
+  | typeof HandlerError.code;
 
 /** Wraps anything thrown by a store into a {@link StoreError}, keeping typed cachekit errors as they are. */
 export function toStoreError(error: unknown, operation: string): CacheError {

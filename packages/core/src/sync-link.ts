@@ -42,14 +42,18 @@ export class SyncLink {
     await Promise.all(stops.map((stop) => stop?.().catch(() => undefined)));
   }
 
+  /** The first listen carries invalidations and gaps; later ones (from `watch`) only events. */
   #listen(events: readonly string[]): void {
     const ctx = this.#ctx;
+    const primary = this.#listening.length === 0;
     const listener: SyncListener = {
       invalidate: (message) => {
+        if (!primary) return;
         ctx.invalidateLocally(message);
         this.#emit(message);
       },
       gap: () => {
+        // Every subscription hears a reconnect; a gap on an event channel may hide a lost event.
         ctx.invalidateLocally({ flush: true });
         this.#emit({ flush: true });
       },

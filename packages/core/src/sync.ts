@@ -24,7 +24,10 @@ export interface SyncListener {
    * local copy, since one of them may be stale.
    */
   gap(): void;
-  /** A named domain event (`'miner.config.updated'`) was published anywhere. */
+  /**
+   * A named domain event (`'miner.config.updated'`) was published by another process. The
+   * publishing process applies it itself (`cache.handleEvent(name, payload)`).
+   */
   event(name: string, payload: unknown): void;
 }
 

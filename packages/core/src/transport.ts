@@ -29,9 +29,12 @@ export interface Transport {
   /** Short name for events and errors, e.g. `'ioredis'`. */
   readonly name: string;
   readonly capabilities: TransportCapabilities;
-  /** Starts delivering to `handlers` over one dedicated subscriber connection. Called once. */
+  /**
+   * Starts delivering to `handlers` over one dedicated subscriber connection. Called once, and
+   * only by a consumer that will subscribe; if it rejects, the consumer makes a new transport.
+   */
   connect(handlers: TransportHandlers): Promise<void>;
-  /** Publishes on the publishing (regular) connection. */
+  /** Publishes on the publishing (regular) connection; works without `connect()`. */
   publish(channel: string, message: string): Promise<void>;
   /** Subscribes the dedicated connection to exact channels. Idempotent per channel. */
   subscribe(channels: readonly string[]): Promise<void>;
@@ -39,6 +42,9 @@ export interface Transport {
   /** Subscribes to Redis glob patterns (only if `capabilities.patterns`). */
   psubscribe(patterns: readonly string[]): Promise<void>;
   punsubscribe(patterns: readonly string[]): Promise<void>;
-  /** Releases what the transport created (its subscriber connection); clients passed in stay open. */
+  /**
+   * Releases what the transport created (its subscriber connection); clients passed in stay open.
+   * Idempotent; consumers call it only if they called `connect()`.
+   */
   close(): Promise<void>;
 }
