@@ -2,7 +2,7 @@ import { CacheContext } from './context.js';
 import { type CacheDefinition, type DefinitionOptions, defineEntry } from './definition.js';
 import { type Duration, toMilliseconds } from './duration.js';
 import { EntryIo, type EntryPlan, MISS, Stale, UNAVAILABLE } from './entry-io.js';
-import { InvalidKeyError, InvalidTtlError, UnsupportedError } from './errors.js';
+import { type CacheError, InvalidKeyError, InvalidTtlError, UnsupportedError } from './errors.js';
 import type { CacheEventListener, CacheEventType } from './events.js';
 import type { Flight } from './flights.js';
 import { type KeyInput, KeySpace } from './keys.js';
@@ -14,7 +14,11 @@ import { assertPolicy, type Policy } from './policies.js';
 import { type ResilienceOptions, resolveResilience } from './resilience-options.js';
 import { SyncLink } from './sync-link.js';
 
-/** Per-call options of `set` and `getOrSet` (grace, timeouts and lock default to the cache's). */
+/**
+ * Per-call options of `set` and `getOrSet` (grace, timeouts and lock default to the cache's).
+ * An options object is resolved once and remembered: reuse a constant per kind of data, and do
+ * not mutate it afterwards.
+ */
 export interface EntryOptions extends ResilienceOptions {
   /** Policy of this entry. Default: the cache's `policy`. */
   policy?: Policy;
@@ -40,6 +44,7 @@ export class Cache {
   readonly #ctx: CacheContext;
   readonly #keys: KeySpace;
   readonly #defaultPlan: EntryPlan;
+  readonly #plans = new WeakMap<EntryOptions, EntryPlan>();
   /** @internal The store side of this namespace. */
   readonly io: EntryIo;
 
@@ -77,7 +82,14 @@ export class Cache {
    */
   plan(options?: EntryOptions, eventTags = true): EntryPlan {
     if (options === undefined && eventTags) return this.#defaultPlan;
-    return this.#resolvePlan(options, eventTags);
+    if (!eventTags) return this.#resolvePlan(options, eventTags);
+    // Options objects reused across calls (a constant per kind of data) are resolved once.
+    let plan = this.#plans.get(options as EntryOptions);
+    if (plan === undefined) {
+      plan = this.#resolvePlan(options, eventTags);
+      this.#plans.set(options as EntryOptions, plan);
+    }
+    return plan;
   }
 
   #resolvePlan(options: EntryOptions | undefined, eventTags: boolean): EntryPlan {
@@ -98,6 +110,7 @@ export class Cache {
       throw new InvalidKeyError('tags must be an array of non-empty strings.');
     }
     const tagKeys = tags.map((tag) => this.#keys.tag(tag));
+    if (policy.invalidateOn.length > 0) this.#ctx.link?.watch(policy.invalidateOn);
     if (eventTags) {
       for (const event of policy.invalidateOn) tagKeys.push(this.#keys.tag(eventTag(event)));
     }
@@ -155,8 +168,10 @@ export class Cache {
   async refreshWith<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan): Promise<T> {
     this.#ctx.assertOpen('refresh');
     if (!plan.cache) return runLoader(loader, fullKey, plan.resilience.hardTimeout);
-    const flight: Flight = { tagKeys: plan.tagKeys, invalidated: false };
-    return this.io.load(fullKey, loader, plan, flight);
+    // A flight, so that invalidations reach it and a concurrent read joins it.
+    return this.#ctx.flights.run(fullKey, plan.tagKeys, (flight) =>
+      this.io.load(fullKey, loader, plan, flight),
+    );
   }
 
   /**
@@ -198,16 +213,20 @@ export class Cache {
     const started = ctx.events.active ? performance.now() : 0;
     const change = { patterns: [storePattern] };
     ctx.invalidateLocally(change);
-    let count: number;
+    let count = 0;
+    let failure: unknown;
     try {
       count = await ctx.runner.run('deleteMatching', (store) => store.deleteMatching(storePattern));
     } catch (error) {
-      ctx.fail('deleteMatching', error as never, this.#keys.namespace);
-      return 0;
+      failure = error;
     } finally {
       ctx.invalidateLocally(change);
     }
     await ctx.broadcast(change, this.#keys.namespace);
+    if (failure !== undefined) {
+      ctx.report('deleteMatching', failure as CacheError, this.#keys.namespace);
+      throw failure;
+    }
     if (ctx.events.has('delete')) {
       ctx.events.emit({
         type: 'delete',
@@ -241,7 +260,7 @@ export class Cache {
     const invalidators = [...(this.#ctx.eventInvalidators.get(event) ?? [])];
     await Promise.all([
       this.io.invalidateTags([eventTag(event)], event, broadcast),
-      ...invalidators.map((invalidate) => invalidate(event, payload)),
+      ...invalidators.map((invalidate) => invalidate(event, payload, broadcast)),
     ]);
   }
 
@@ -280,7 +299,10 @@ export class Cache {
       return found as T;
     }
     this.io.emitRead('miss', fullKey, started);
-    const loading = this.io.load(fullKey, loader, plan, flight, found === UNAVAILABLE);
+    const refreshing = ctx.flights.refreshing;
+    const running =
+      found instanceof Stale ? (refreshing.get(fullKey) as Promise<T> | undefined) : undefined;
+    const loading = running ?? this.io.load(fullKey, loader, plan, flight, found === UNAVAILABLE);
     let stale = found instanceof Stale ? found : undefined;
     if (stale === undefined && plan.resilience.grace > 0) {
       // The store failed or lost the entry: a stale copy in L1 is the fallback.
@@ -288,7 +310,7 @@ export class Cache {
       if (local !== L1_MISS) stale = new Stale(local);
     }
     if (stale === undefined) return loading;
-    return this.#withStaleFallback(fullKey, loading, stale, plan, flight);
+    return this.#withStaleFallback(fullKey, loading, stale, plan);
   }
 
   /** Serves `stale` if the load fails (stale-if-error) or outlasts the soft timeout (stale-while-revalidate). */
@@ -297,7 +319,6 @@ export class Cache {
     loading: Promise<T>,
     stale: Stale,
     plan: EntryPlan,
-    flight: Flight,
   ): Promise<T> {
     const settled = loading.then(
       (value) => ({ ok: true as const, value }),
@@ -318,8 +339,15 @@ export class Cache {
             ]);
     clearTimeout(timer);
     if (outcome === 'soft') {
-      // The refresh goes on and stores its result; later callers join it instead of starting another.
-      flight.background = settled;
+      // The refresh goes on and stores its result; callers that find the same stale value join it.
+      const refreshing = this.#ctx.flights.refreshing;
+      if (!refreshing.has(fullKey)) {
+        refreshing.set(fullKey, loading);
+        const done = (): void => {
+          if (refreshing.get(fullKey) === loading) refreshing.delete(fullKey);
+        };
+        loading.then(done, done);
+      }
     } else if (outcome.ok) {
       return outcome.value;
     }

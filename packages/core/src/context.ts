@@ -1,4 +1,10 @@
-import { type CacheError, ClosedError, CorruptEntryError, StoreError } from './errors.js';
+import {
+  type CacheError,
+  ClosedError,
+  CorruptEntryError,
+  StoreError,
+  StoreTimeoutError,
+} from './errors.js';
 import { CacheEvents } from './events.js';
 import { Flights } from './flights.js';
 import { LocalTier } from './l1.js';
@@ -10,7 +16,11 @@ import type { CacheSync, InvalidationMessage } from './sync.js';
 import type { SyncLink } from './sync-link.js';
 
 /** Invalidates what one registered definition cached for an event; returns when done. */
-export type EventInvalidator = (event: string, payload: unknown) => Promise<void>;
+export type EventInvalidator = (
+  event: string,
+  payload: unknown,
+  broadcast: boolean,
+) => Promise<void>;
 
 /** State shared by a cache and all its namespaces: one store, one event stream, one flight table. */
 export class CacheContext {
@@ -66,13 +76,33 @@ export class CacheContext {
     }
   }
 
-  /** Tells other processes (after the store changed). Never throws: failures are reported. */
+  /**
+   * Tells other processes (after the store changed, or failed to). Bounded by `timeout`; never
+   * throws: failures are reported.
+   */
   async broadcast(message: InvalidationMessage, namespace: string): Promise<void> {
     if (this.sync === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.sync.publish(message);
+      await Promise.race([
+        this.sync.publish(message),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new StoreTimeoutError(
+                  `Publishing an invalidation took longer than ${this.options.timeout} ms.`,
+                ),
+              ),
+            this.options.timeout,
+          );
+          timer.unref?.();
+        }),
+      ]);
     } catch (error) {
-      this.fail('sync', toCacheError(error), namespace);
+      this.report('sync', toCacheError(error), namespace);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -89,6 +119,12 @@ export class CacheContext {
    * `throwOnStoreError`. Corrupt entries heal themselves and are never thrown.
    */
   fail(operation: string, error: CacheError, namespace: string, key?: string): void {
+    this.report(operation, error, namespace, key);
+    if (this.options.throwOnStoreError && !(error instanceof CorruptEntryError)) throw error;
+  }
+
+  /** Reports a failure as an `error` event, and nothing else (for background work: never throws). */
+  report(operation: string, error: CacheError, namespace: string, key?: string): void {
     if (this.events.has('error')) {
       this.events.emit({
         type: 'error',
@@ -99,7 +135,6 @@ export class CacheContext {
         ...(key === undefined ? {} : { key }),
       });
     }
-    if (this.options.throwOnStoreError && !(error instanceof CorruptEntryError)) throw error;
   }
 }
 

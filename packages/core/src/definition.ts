@@ -97,14 +97,16 @@ export function defineEntry<Id, T>(
     staticPlan ?? cache.plan({ ...base, tags: options.tags?.(id) ?? [] }, eventTags);
   const loaderOf = (id: Id) => (context: LoaderContext) => options.load(id, context);
 
-  const invalidateMany = (ids: readonly Id[]): Promise<void> => cache.io.remove(ids.map(key));
+  const invalidateMany = (ids: readonly Id[], broadcast = true): Promise<void> =>
+    cache.io.remove(ids.map(key), broadcast);
   const invalidator: EventInvalidator | undefined =
     options.eventIds === undefined
       ? undefined
-      : async (event, payload) => {
+      : async (event, payload, broadcast) => {
           const picked = options.eventIds?.(event, payload);
           if (picked === undefined) return;
-          await invalidateMany(Array.isArray(picked) ? (picked as readonly Id[]) : [picked as Id]);
+          const ids = Array.isArray(picked) ? (picked as readonly Id[]) : [picked as Id];
+          await invalidateMany(ids, broadcast);
         };
   ctx.link?.watch(policy.invalidateOn);
   if (invalidator !== undefined) {
@@ -138,11 +140,16 @@ export function defineEntry<Id, T>(
       serializeValue(ctx.options.serializer, value);
       const written = await options.write(id, value);
       const stored = (written === undefined ? value : written) as T;
-      await cache.io.write(fullKey, stored, plan);
+      try {
+        await cache.io.write(fullKey, stored, plan);
+      } catch {
+        // The source holds the new value: the update succeeded. The cache write failure was
+        // reported as an `error` event and other processes were told to drop their copies.
+      }
       return stored;
     },
     invalidate: (id) => invalidateMany([id]),
-    invalidateMany,
+    invalidateMany: (ids) => invalidateMany(ids),
     refresh: (id) => cache.refreshWith(key(id), loaderOf(id), planOf(id)),
     warm: (ids, warmOptions) =>
       runBounded(ids, (id) => cache.refreshWith(key(id), loaderOf(id), planOf(id)), warmOptions),

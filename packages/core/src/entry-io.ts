@@ -7,6 +7,7 @@ import { type Loader, runLoader } from './loader-run.js';
 import { awaitTurn } from './lock-turn.js';
 import type { ResolvedResilience } from './resilience-options.js';
 import { ABSENT_GENERATION, type GenerationGuard } from './store.js';
+import type { InvalidationMessage } from './sync.js';
 
 /** How an entry is written, resolved from the policy, the TTL and the tags. */
 export interface EntryPlan {
@@ -63,7 +64,7 @@ export class EntryIo {
       ctx.runner
         .run('delete', (store) => store.delete([fullKey]))
         .catch((deleteError: unknown) => {
-          this.#fail('delete', deleteError, fullKey);
+          this.#report('delete', deleteError, fullKey);
         });
       return MISS;
     }
@@ -107,6 +108,7 @@ export class EntryIo {
       const lockKey = this.#keys.lockOf(fullKey);
       const turn = await awaitTurn({
         lease: ctx.options.lockLease,
+        maxWait: plan.resilience.hardTimeout,
         acquire: (candidate) =>
           ctx.runner.run('lock', (store) =>
             store.acquireLock(lockKey, candidate, ctx.options.lockLease),
@@ -140,6 +142,8 @@ export class EntryIo {
   ): Promise<T> {
     const ctx = this.#ctx;
     const guardKeys = [this.#keys.generationOf(fullKey), ...plan.tagKeys];
+    // The guard window counts from before the generations are read.
+    const guardedSince = performance.now();
     let generations: string[] | undefined;
     if (!storeDown) {
       try {
@@ -161,7 +165,7 @@ export class EntryIo {
       generations === undefined ||
       flight.invalidated ||
       ctx.closed ||
-      performance.now() - started > ctx.options.loadGuardWindow
+      performance.now() - guardedSince > ctx.options.loadGuardWindow
     ) {
       this.emitSet(fullKey, false, started);
       return value;
@@ -189,85 +193,62 @@ export class EntryIo {
     if (token === undefined) return;
     this.#ctx.runner
       .run('lock', (store) => store.releaseLock(lockKey, token))
-      .catch((error: unknown) => this.#fail('lock', error));
+      .catch((error: unknown) => this.#report('lock', error));
   }
 
   /**
    * Writes a value, first moving the key's generation so that loads already running anywhere do
    * not overwrite it, then tells other processes. The value is validated before anything is
-   * written. Resolves to whether it was stored.
+   * written. A store failure is reported and thrown (other processes still drop their copies).
    */
   async write(fullKey: string, value: unknown, plan: EntryPlan): Promise<boolean> {
     if (!plan.cache || value === undefined) return false;
     const ctx = this.#ctx;
     const started = ctx.events.active ? performance.now() : 0;
     const serialized = serializeValue(ctx.options.serializer, value);
-    const change = { keys: [fullKey] };
-    ctx.invalidateLocally(change);
-    try {
+    const l1 = ctx.l1;
+    const stamp = l1?.stamp ?? 0;
+    await this.#mutate('set', { keys: [fullKey] }, fullKey, async () => {
       const tagGenerations =
         plan.tagKeys.length === 0 ? [] : await this.generations(plan.tagKeys, 'set');
       const grace = plan.resilience.grace;
-      const payload = frameEntry(
-        serialized,
-        Date.now(),
-        plan.ttl,
-        pairs(plan.tagKeys, tagGenerations),
-        grace,
-      );
+      const tagPairs = pairs(plan.tagKeys, tagGenerations);
+      const payload = frameEntry(serialized, Date.now(), plan.ttl, tagPairs, grace);
       const generationKey = this.#keys.generationOf(fullKey);
       // Bump first, and only then write: sent together, a client may reorder them (ioredis resends a
       // script after NOSCRIPT one round trip later; a cluster redirects), letting a stale load in.
       await ctx.runner.run('set', (store) =>
         store.bumpGenerations([generationKey], this.#keyGenerationTtl()),
       );
-      await ctx.runner.run('set', (store) =>
-        store.set(fullKey, payload, plan.ttl + plan.resilience.grace),
-      );
-    } catch (error) {
-      this.#fail('set', error, fullKey);
-      return false;
-    } finally {
-      // Again once the store changed: a read racing the write may have put the old value in L1.
-      ctx.invalidateLocally(change);
-    }
-    const l1 = ctx.l1;
+      await ctx.runner.run('set', (store) => store.set(fullKey, payload, plan.ttl + grace));
+    });
+    // Kept in L1 only if nothing but this write's own two local invalidations happened meanwhile.
     const expiresAt = Date.now() + plan.ttl;
-    l1?.set(
-      fullKey,
-      value,
-      expiresAt,
-      plan.resilience.grace,
-      plan.tagKeys,
-      serialized.length,
-      l1.stamp,
-    );
-    await ctx.broadcast(change, this.#keys.namespace);
+    const size = serialized.length;
+    l1?.set(fullKey, value, expiresAt, plan.resilience.grace, plan.tagKeys, size, stamp + 2);
     this.emitSet(fullKey, true, started);
     return true;
   }
 
   /** Deletes entries and moves their generations, so loads already running do not store. */
-  async remove(fullKeys: readonly string[]): Promise<void> {
+  async remove(fullKeys: readonly string[], broadcast = true): Promise<void> {
     if (fullKeys.length === 0) return;
     const ctx = this.#ctx;
     const started = ctx.events.active ? performance.now() : 0;
-    const change = { keys: fullKeys };
-    ctx.invalidateLocally(change);
     const generationKeys = fullKeys.map((key) => this.#keys.generationOf(key));
-    try {
-      // Bump first, then delete (see write()): the order is what stops loads already running.
-      await ctx.runner.run('delete', (store) =>
-        store.bumpGenerations(generationKeys, this.#keyGenerationTtl()),
-      );
-      await ctx.runner.run('delete', (store) => store.delete(fullKeys));
-    } catch (error) {
-      this.#fail('delete', error, fullKeys[0]);
-      return;
-    } finally {
-      ctx.invalidateLocally(change);
-    }
-    await ctx.broadcast(change, this.#keys.namespace);
+    await this.#mutate(
+      'delete',
+      { keys: fullKeys },
+      fullKeys[0],
+      async () => {
+        // Bump first, then delete (see write()): the order is what stops loads already running.
+        await ctx.runner.run('delete', (store) =>
+          store.bumpGenerations(generationKeys, this.#keyGenerationTtl()),
+        );
+        await ctx.runner.run('delete', (store) => store.delete(fullKeys));
+      },
+      broadcast,
+    );
     if (ctx.events.has('delete')) {
       ctx.events.emit({
         type: 'delete',
@@ -287,19 +268,17 @@ export class EntryIo {
     const ctx = this.#ctx;
     const tagKeys = tags.map((tag) => this.#keys.tag(tag));
     const started = ctx.events.active ? performance.now() : 0;
-    const change = { tags: tagKeys };
-    ctx.invalidateLocally(change);
-    try {
-      await ctx.runner.run('invalidateTags', (store) =>
-        store.bumpGenerations(tagKeys, ctx.options.maxTtl),
-      );
-    } catch (error) {
-      this.#fail('invalidateTags', error);
-      return;
-    } finally {
-      ctx.invalidateLocally(change);
-    }
-    if (broadcast) await ctx.broadcast(change, this.#keys.namespace);
+    await this.#mutate(
+      'invalidateTags',
+      { tags: tagKeys },
+      undefined,
+      async () => {
+        await ctx.runner.run('invalidateTags', (store) =>
+          store.bumpGenerations(tagKeys, ctx.options.maxTtl),
+        );
+      },
+      broadcast,
+    );
     if (ctx.events.has('invalidate')) {
       ctx.events.emit({
         type: 'invalidate',
@@ -308,6 +287,36 @@ export class EntryIo {
         duration: performance.now() - started,
         ...(event === undefined ? {} : { event }),
       });
+    }
+  }
+
+  /**
+   * Runs a change of the store between two local invalidations (a read racing the change may have
+   * put the old value in L1 in between), then tells other processes — even when the store failed,
+   * so that their copies go. A store failure is reported and thrown: the caller must know that
+   * its invalidation or write did not happen.
+   */
+  async #mutate(
+    operation: string,
+    change: InvalidationMessage,
+    key: string | undefined,
+    work: () => Promise<void>,
+    broadcast = true,
+  ): Promise<void> {
+    const ctx = this.#ctx;
+    ctx.invalidateLocally(change);
+    let failure: unknown;
+    try {
+      await work();
+    } catch (error) {
+      failure = error;
+    } finally {
+      ctx.invalidateLocally(change);
+    }
+    if (broadcast) await ctx.broadcast(change, this.#keys.namespace);
+    if (failure !== undefined) {
+      this.#report(operation, failure, key);
+      throw failure;
     }
   }
 
@@ -346,9 +355,15 @@ export class EntryIo {
     this.#ctx.fail(operation, error as CacheError, this.#keys.namespace, key);
   }
 
+  #report(operation: string, error: unknown, key?: string): void {
+    this.#ctx.report(operation, error as CacheError, this.#keys.namespace, key);
+  }
+
   #keyGenerationTtl(): number {
-    // Outlives every load that may still store: loads longer than the window never store.
-    return this.#ctx.options.loadGuardWindow * 2;
+    // Outlives every load that may still store: loads longer than the window never store, and a
+    // guarded write that left in time reaches the store within its own timeout.
+    const { loadGuardWindow, timeout } = this.#ctx.options;
+    return loadGuardWindow * 2 + timeout * 2;
   }
 }
 

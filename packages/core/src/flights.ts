@@ -4,11 +4,6 @@ export interface Flight {
   readonly tagKeys: readonly string[];
   /** Set when the key or one of its tags is invalidated while loading: the result must not be stored. */
   invalidated: boolean;
-  /**
-   * A refresh still running after the flight answered (stale served past a soft timeout): the
-   * flight stays joinable until it settles, so that it is not started twice.
-   */
-  background?: Promise<unknown>;
 }
 
 /**
@@ -18,6 +13,11 @@ export interface Flight {
  */
 export class Flights {
   readonly #running = new Map<string, { flight: Flight; promise: Promise<unknown> }>();
+  /**
+   * Refreshes still running after their callers were served a stale value (soft timeout): a
+   * caller that finds the same stale value joins the refresh instead of starting another.
+   */
+  readonly refreshing: Map<string, Promise<unknown>> = new Map();
 
   get size(): number {
     return this.#running.size;
@@ -34,12 +34,8 @@ export class Flights {
     const remove = (): void => {
       if (this.#running.get(key)?.flight === flight) this.#running.delete(key);
     };
-    const release = (): void => {
-      if (flight.background === undefined) remove();
-      else flight.background.then(remove, remove);
-    };
     const promise = work(flight);
-    promise.then(release, release);
+    promise.then(remove, remove);
     this.#running.set(key, { flight, promise });
     return promise;
   }

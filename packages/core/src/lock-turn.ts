@@ -26,9 +26,12 @@ export async function awaitTurn(options: {
   acquire: (token: string) => Promise<boolean>;
   probe: () => Promise<Probe>;
   lease: number;
+  /** Longest wait before loading without the lock (e.g. the hard timeout). Default: twice the lease. */
+  maxWait?: number | undefined;
 }): Promise<Turn> {
   const token = randomUUID();
-  const deadline = Date.now() + options.lease * 2;
+  const deadline =
+    Date.now() + Math.min(options.lease * 2, options.maxWait ?? Number.POSITIVE_INFINITY);
   let interval = FIRST_POLL_MS;
   for (;;) {
     let acquired: boolean;

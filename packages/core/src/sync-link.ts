@@ -62,10 +62,17 @@ export class SyncLink {
         this.#onEvent(name, payload).catch((error: unknown) => this.#report(error));
       },
     };
-    const listening = this.#sync.listen(listener, events).catch((error: unknown) => {
-      this.#report(error);
-      return undefined;
-    });
+    const listening = this.#sync.listen(listener, events).then(
+      (stop) => {
+        // Copies kept before the subscription existed may have missed an invalidation.
+        if (primary) ctx.invalidateLocally({ flush: true });
+        return stop;
+      },
+      (error: unknown) => {
+        this.#report(error);
+        return undefined;
+      },
+    );
     this.#listening.push(listening);
   }
 
@@ -85,10 +92,6 @@ export class SyncLink {
   }
 
   #report(error: unknown): void {
-    try {
-      this.#ctx.fail('sync', error as CacheError, this.#ctx.options.namespace);
-    } catch {
-      // throwOnStoreError has nobody to throw to here: the event was emitted.
-    }
+    this.#ctx.report('sync', error as CacheError, this.#ctx.options.namespace);
   }
 }

@@ -154,13 +154,15 @@ describe('cache-aside', () => {
 
   it('deleteMatching escapes literals so ids with glob characters cannot widen a pattern', async () => {
     const cache = createCache();
-    await cache.set(['miner', 'a*'], 1);
-    await cache.set(['miner', 'ab'], 2);
-    expect(await cache.deleteMatching('miner:a*')).toBe(2);
-    await cache.set(['miner', 'a*'], 1);
-    await cache.set(['miner', 'ab'], 2);
-    // Ids are escaped: the literal "*" in an id can be matched only by a wildcard, never by itself.
-    expect(await cache.get(['miner', 'ab'])).toBe(2);
+    for (const id of ['[ab]', 'a', 'b', 'x?']) await cache.set(['miner', id], id);
+    // Unescaped, '[ab]' would be a character class matching 'a' and 'b' too.
+    expect(await cache.deleteMatching('miner:[ab]')).toBe(1);
+    expect(await cache.get(['miner', 'a'])).toBe('a');
+    expect(await cache.get(['miner', 'b'])).toBe('b');
+    expect(await cache.get(['miner', '[ab]'])).toBeUndefined();
+    // '?' in a pattern is a wildcard; in an id it is a literal that only a wildcard can match.
+    expect(await cache.deleteMatching('miner:x?')).toBe(0);
+    expect(await cache.deleteMatching('miner:x*')).toBe(1);
   });
 });
 
@@ -211,6 +213,35 @@ describe('no stale write after invalidation', () => {
     expect(['fresh', 'written']).toContain(after);
   });
 
+  it.each([
+    ['invalidateTags', (b: ReturnType<typeof createCache>) => b.invalidateTags(['t'])],
+    ['set', (b: ReturnType<typeof createCache>) => b.set('k', 'written', { tags: ['t'] })],
+    ['delete', (b: ReturnType<typeof createCache>) => b.delete('k')],
+  ])(
+    'the store guard alone refuses a stale write after %s in another process',
+    async (_name, change) => {
+      const store = memoryStore();
+      const a = createCache({ store });
+      const b = createCache({ store });
+      const gate = deferred<string>();
+      let started = false;
+      const pending = a.getOrSet(
+        'k',
+        () => {
+          started = true;
+          return gate.promise;
+        },
+        { tags: ['t'] },
+      );
+      await vi.waitFor(() => expect(started).toBe(true));
+      await change(b);
+      gate.resolve('stale');
+      await pending;
+      const raw = await store.get(a.keys.entry('k'));
+      expect(raw === undefined || raw.endsWith('"written"')).toBe(true);
+    },
+  );
+
   it('a second cache on the same store (another process) also refuses the stale write', async () => {
     const store = memoryStore();
     const a = createCache({ store });
@@ -243,18 +274,20 @@ describe('no stale write after invalidation', () => {
 });
 
 describe('fail-open', () => {
-  it('falls back to the loader and reports when the store throws', async () => {
+  it('reads fall back to the loader and report; writes report and reject', async () => {
     const store = faultyStore();
     const cache = createCache({ store });
     const events = recordEvents(cache);
     store.mode = 'throw';
     expect(await cache.getOrSet('k', async () => 'from source')).toBe('from source');
     expect(await cache.get('k')).toBeUndefined();
-    await cache.set('k', 1);
-    await cache.delete('k');
-    await cache.invalidateTags(['t']);
+    // Writes and invalidations reject: the caller must know they did not happen.
+    await expect(cache.set('k', 1)).rejects.toBeInstanceOf(StoreError);
+    await expect(cache.delete('k')).rejects.toBeInstanceOf(StoreError);
+    await expect(cache.invalidateTags(['t'])).rejects.toBeInstanceOf(StoreError);
+    await expect(cache.deleteMatching('*')).rejects.toBeInstanceOf(StoreError);
     const errors = events.filter((e) => e.type === 'error');
-    expect(errors.length).toBeGreaterThanOrEqual(5);
+    expect(errors.length).toBeGreaterThanOrEqual(6);
     expect(errors.every((e) => e.type === 'error' && e.error instanceof StoreError)).toBe(true);
     expect(errors[0]?.type === 'error' && errors[0].error.cause).toBeInstanceOf(Error);
   });
@@ -295,6 +328,33 @@ describe('fail-open', () => {
     expect(await cache.getOrSet('k', async () => 1)).toBe(1);
     expect(warning).toHaveBeenCalledOnce();
     warning.mockRestore();
+  });
+});
+
+describe('circuit breaker', () => {
+  it('stops calling a failing store, then probes it and closes when it answers', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = faultyStore();
+      const cache = createCache({ store, circuitBreaker: { minimumCalls: 4, openFor: '1s' } });
+      const codes: string[] = [];
+      cache.on('error', (event) => codes.push(event.error.code));
+      store.mode = 'throw';
+      for (let i = 0; i < 4; i++)
+        expect(await cache.getOrSet(`k${i}`, async () => 'source')).toBe('source');
+      const callsWhenOpened = store.calls;
+      for (let i = 0; i < 100; i++)
+        expect(await cache.getOrSet(`k${i}`, async () => 'source')).toBe('source');
+      expect(store.calls).toBe(callsWhenOpened); // open: a dead store costs nothing per call
+      expect(codes).toContain('E_CIRCUIT_OPEN');
+      store.mode = 'ok';
+      vi.advanceTimersByTime(1000);
+      expect(await cache.getOrSet('probe', async () => 'fresh')).toBe('fresh'); // the probe
+      expect(store.calls).toBeGreaterThan(callsWhenOpened);
+      expect(await cache.get('probe')).toBe('fresh'); // closed again: the store is used
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

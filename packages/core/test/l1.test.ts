@@ -11,12 +11,14 @@ import {
 import { deferred, syncHub } from './support.js';
 
 /** Two "processes": caches with their own L1 on one shared store, linked by a sync hub. */
-function twoProcesses(options: { l1Ttl?: string } = {}) {
+async function twoProcesses(options: { l1Ttl?: string } = {}) {
   const store = memoryStore();
   const hub = syncHub();
   const l1 = { ttl: (options.l1Ttl ?? '10s') as '10s' };
   const a = createCache({ store, l1, sync: hub.create() });
   const b = createCache({ store, l1, sync: hub.create() });
+  await a.ready();
+  await b.ready();
   return { store, hub, a, b };
 }
 
@@ -61,7 +63,7 @@ describe('L1', () => {
   it('never keeps a copy longer than l1.ttl, even when an invalidation was lost silently', async () => {
     vi.useFakeTimers();
     try {
-      const { hub, a, b } = twoProcesses({ l1Ttl: '2s' });
+      const { hub, a, b } = await twoProcesses({ l1Ttl: '2s' });
       await a.set('k', 'v1', { ttl: '1m' });
       expect(await a.get('k')).toBe('v1');
       hub.dropping = true; // the message is lost and nobody notices
@@ -85,7 +87,7 @@ describe('L1 kept in sync across processes', () => {
       (b: ReturnType<typeof createCache>) => b.deleteMatching('*').then(() => undefined),
     ],
   ])('%s in one process drops the L1 copy in the other', async (_name, change) => {
-    const { a, b } = twoProcesses();
+    const { a, b } = await twoProcesses();
     const loads = vi.fn(async () => `v${loads.mock.calls.length}`);
     const first = await a.getOrSet('k', loads, { tags: ['t'] });
     expect(await a.getOrSet('k', loads, { tags: ['t'] })).toBe(first);
@@ -95,7 +97,7 @@ describe('L1 kept in sync across processes', () => {
   });
 
   it('a gap flushes L1, so a lost invalidation is not served', async () => {
-    const { hub, a, b } = twoProcesses();
+    const { hub, a, b } = await twoProcesses();
     await a.set('k', 'v1');
     expect(await a.get('k')).toBe('v1');
     hub.dropping = true;
@@ -134,7 +136,7 @@ describe('L1 kept in sync across processes', () => {
   });
 
   it('domain events from the bus invalidate EVENT_DRIVEN entries in every process', async () => {
-    const { hub, a, b } = twoProcesses();
+    const { hub, a, b } = await twoProcesses();
     const policy = definePolicy(EVENT_DRIVEN, { invalidateOn: ['miner.config.updated'] });
     let version = 1;
     const defA = a.define({ load: async () => version, policy });
@@ -152,7 +154,7 @@ describe('L1 kept in sync across processes', () => {
   });
 
   it('close() stops listening', async () => {
-    const { hub, a, b } = twoProcesses();
+    const { hub, a, b } = await twoProcesses();
     await a.ready();
     expect(hub.size).toBeGreaterThanOrEqual(2);
     await a.close();
@@ -163,7 +165,7 @@ describe('L1 kept in sync across processes', () => {
 
 describe('remote invalidation events', () => {
   it('report what another process invalidated, and gaps', async () => {
-    const { hub, a, b } = twoProcesses();
+    const { hub, a, b } = await twoProcesses();
     const seen: unknown[] = [];
     a.on('invalidate', (event) => {
       if (event.remote === true)

@@ -70,6 +70,25 @@ describe('losslessSerializer', () => {
     );
   });
 
+  it('keeps undefined object properties and array slots', () => {
+    const value = {
+      a: undefined,
+      list: [undefined, 1],
+      map: new Map([['k', undefined]]),
+      set: new Set([undefined]),
+    };
+    const decoded = losslessSerializer.deserialize(
+      losslessSerializer.serialize(value),
+    ) as typeof value;
+    expect(Object.keys(decoded)).toEqual(['a', 'list', 'map', 'set']);
+    expect(Object.hasOwn(decoded, 'a')).toBe(true);
+    expect(decoded.list).toHaveLength(2);
+    expect(0 in decoded.list).toBe(true);
+    expect(decoded.map.has('k')).toBe(true);
+    expect(decoded.set.has(undefined)).toBe(true);
+    expect(losslessSerializer.deserialize(losslessSerializer.serialize(undefined))).toBeUndefined();
+  });
+
   it('refuses functions, symbols and cycles', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

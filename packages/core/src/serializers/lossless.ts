@@ -45,6 +45,39 @@ function replacer(this: Record<string, unknown>, key: string, value: unknown): u
   return value;
 }
 
+/** Stands for `undefined` while reviving (a reviver cannot return undefined without deleting). */
+const UNDEFINED: unique symbol = Symbol('undefined');
+
+/** Replaces every {@link UNDEFINED} marker with `undefined`, keeping object keys and array slots. */
+function restoreUndefined(value: unknown): unknown {
+  if (value === UNDEFINED) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = restoreUndefined(value[i]);
+  } else if (value instanceof Map) {
+    const entries = [...value.entries()].map(
+      ([k, v]) => [restoreUndefined(k), restoreUndefined(v)] as const,
+    );
+    value.clear();
+    for (const [k, v] of entries) value.set(k, v);
+  } else if (value instanceof Set) {
+    const items = [...value].map(restoreUndefined);
+    value.clear();
+    for (const item of items) value.add(item);
+  } else if (
+    value !== null &&
+    typeof value === 'object' &&
+    !(value instanceof Date) &&
+    !(value instanceof Uint8Array)
+  ) {
+    for (const key of Object.keys(value)) {
+      (value as Record<string, unknown>)[key] = restoreUndefined(
+        (value as Record<string, unknown>)[key],
+      );
+    }
+  }
+  return value;
+}
+
 function reviver(_key: string, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || !Object.hasOwn(value, TAG)) return value;
   const tagged = value as Tagged;
@@ -54,7 +87,8 @@ function reviver(_key: string, value: unknown): unknown {
     case 'BigInt':
       return BigInt(tagged.v as string);
     case 'undefined':
-      return undefined;
+      // A reviver returning undefined would delete the property: mark it, restore it afterwards.
+      return UNDEFINED;
     case 'Map':
       return new Map(tagged.v as Array<[unknown, unknown]>);
     case 'Set':
@@ -87,6 +121,6 @@ export const losslessSerializer: Serializer = Object.freeze({
     if (parsed === null || typeof parsed !== 'object') {
       throw new TypeError('lossless payload is not an envelope object');
     }
-    return parsed.v;
+    return text.includes('"undefined"') ? restoreUndefined(parsed.v) : parsed.v;
   },
 });
