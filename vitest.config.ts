@@ -46,6 +46,7 @@ export default defineConfig({
       project('pubsub', 'packages/pubsub'),
       project('redis-testkit', 'packages/redis-testkit'),
       project('quickstart', 'examples/quickstart'),
+      project('benchmarks', 'benchmarks'),
     ],
   },
 });

@@ -2,7 +2,13 @@ import { CacheContext } from './context.js';
 import { type CacheDefinition, type DefinitionOptions, defineEntry } from './definition.js';
 import { type Duration, toMilliseconds } from './duration.js';
 import { EntryIo, type EntryPlan, MISS, Stale, UNAVAILABLE } from './entry-io.js';
-import { type CacheError, InvalidKeyError, InvalidTtlError, UnsupportedError } from './errors.js';
+import {
+  type CacheError,
+  ClosedError,
+  InvalidKeyError,
+  InvalidTtlError,
+  UnsupportedError,
+} from './errors.js';
 import type { CacheEventListener, CacheEventType } from './events.js';
 import type { Flight } from './flights.js';
 import { type KeyInput, KeySpace } from './keys.js';
@@ -139,23 +145,29 @@ export class Cache {
    * falls back to the loader; a loader error reaches every waiter and is not cached. A loader
    * result of `undefined` is returned but never cached.
    */
-  async getOrSet<T>(key: KeyInput, loader: Loader<T>, options?: EntryOptions): Promise<T> {
-    return this.getOrSetWith(this.#keys.entry(key), loader, this.plan(options));
+  getOrSet<T>(key: KeyInput, loader: Loader<T>, options?: EntryOptions): Promise<T> {
+    let fullKey: string;
+    let plan: EntryPlan;
+    try {
+      fullKey = this.#keys.entry(key);
+      plan = this.plan(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.getOrSetWith(fullKey, loader, plan);
   }
 
   /** @internal `getOrSet` with a precomputed key and plan (used by definitions). */
   getOrSetWith<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan): Promise<T> {
-    try {
-      this.#ctx.assertOpen('getOrSet');
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const ctx = this.#ctx;
+    if (ctx.closed)
+      return Promise.reject(new ClosedError('cache.getOrSet() was called after cache.close().'));
     if (!plan.cache) return runLoader(loader, fullKey, plan.resilience.hardTimeout);
-    const l1 = this.#ctx.l1;
+    const l1 = ctx.l1;
     if (l1 !== undefined) {
       const local = l1.get(fullKey);
       if (local !== L1_MISS) {
-        if (this.#ctx.events.has('hit')) this.io.emitRead('hit', fullKey, performance.now());
+        if (ctx.events.has('hit')) this.io.emitRead('hit', fullKey, performance.now());
         return Promise.resolve(local as T);
       }
     }

@@ -15,6 +15,8 @@ const NAME = /^[A-Za-z0-9_.-]+$/;
 const UNSAFE = /[%:*?[\]\\{}]/;
 const UNSAFE_GLOBAL = /[%:*?[\]\\{}]/g;
 const SEPARATOR = ':';
+/** Single-id keys remembered per key space (cleared when full). */
+const MEMO_SIZE = 10_000;
 
 function percent(char: string): string {
   return `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
@@ -46,6 +48,7 @@ export class KeySpace {
   readonly namespace: string;
   readonly #version: string;
   readonly #path: readonly string[];
+  readonly #memo = new Map<string, string>();
 
   constructor(version: string, path: readonly string[], mode: UnsafeIdMode = 'escape') {
     assertName(version, 'version');
@@ -94,6 +97,16 @@ export class KeySpace {
 
   /** The full key of an entry. */
   entry(input: KeyInput): string {
+    if (typeof input === 'string') {
+      // Hot path: one id, usually the same strings again and again. Returning the same string
+      // object also lets V8 reuse its hash in the Map lookups that follow.
+      const known = this.#memo.get(input);
+      if (known !== undefined) return known;
+      const built = checkLength(this.prefix + this.id(input));
+      if (this.#memo.size >= MEMO_SIZE) this.#memo.clear();
+      this.#memo.set(input, built);
+      return built;
+    }
     let key: string;
     if (Array.isArray(input)) {
       if (input.length === 0)

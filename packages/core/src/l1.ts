@@ -66,8 +66,9 @@ export class LocalTier {
 
   /** The fresh value, or {@link L1_MISS}. */
   get(key: string): unknown {
-    const slot = this.#entries.get(key);
-    if (slot === undefined || Date.now() >= slot.expiresAt) return L1_MISS;
+    const now = Date.now();
+    const slot = this.#entries.get(key, now);
+    if (slot === undefined || now >= slot.expiresAt) return L1_MISS;
     return this.#checked(key, slot);
   }
 

@@ -16,6 +16,8 @@ interface Slot<V> {
   value: V;
   expiresAt: number;
   size: number;
+  /** Read since it was last passed over by eviction (second chance: reads never touch the Map). */
+  used: boolean;
 }
 
 /**
@@ -50,16 +52,15 @@ export class LruMap<V> {
   }
 
   /** The value if present and not expired; marks it most recently used. */
-  get(key: string): V | undefined {
+  get(key: string, now: number = this.#now()): V | undefined {
     const slot = this.#slots.get(key);
     if (slot === undefined) return undefined;
-    if (this.#now() >= slot.expiresAt) {
+    if (now >= slot.expiresAt) {
       this.#remove(key, slot);
       return undefined;
     }
-    // Move to the most-recently-used end.
-    this.#slots.delete(key);
-    this.#slots.set(key, slot);
+    // Recency is a flag, not a re-insertion: eviction gives used entries a second chance.
+    slot.used = true;
     return slot.value;
   }
 
@@ -76,7 +77,7 @@ export class LruMap<V> {
     const previous = this.#slots.get(key);
     if (previous !== undefined) this.#remove(key, previous);
     if (size > this.#maxSize) return false;
-    this.#slots.set(key, { value, expiresAt: this.#now() + ttl, size });
+    this.#slots.set(key, { value, expiresAt: this.#now() + ttl, size, used: false });
     this.#size += size;
     this.#enforce();
     return true;
@@ -124,6 +125,13 @@ export class LruMap<V> {
       const oldest = this.#slots.keys().next();
       if (oldest.done === true) return;
       const slot = this.#slots.get(oldest.value) as Slot<V>;
+      if (slot.used && this.#now() < slot.expiresAt) {
+        // Second chance: move it to the recent end, unmarked (at most once per entry per pass).
+        slot.used = false;
+        this.#slots.delete(oldest.value);
+        this.#slots.set(oldest.value, slot);
+        continue;
+      }
       this.#remove(oldest.value, slot);
       if (this.#onEvict !== undefined && this.#now() < slot.expiresAt)
         this.#onEvict(oldest.value, slot.value);

@@ -1,0 +1,163 @@
+/**
+ * What a contender is to the scenario: the library under test, a peer library, or the
+ * reference the other contenders' ratios are computed against.
+ */
+export type Role = 'subject' | 'peer' | 'reference';
+
+/** A started contender: one operation to time, and how to release what it holds. */
+export interface Contender {
+  readonly name: string;
+  readonly role: Role;
+  /** One operation. The harness awaits each call before the next (sequential awaited calls). */
+  readonly op: () => Promise<unknown>;
+  /** Releases clients, timers and servers the contender started. */
+  close(): Promise<void>;
+}
+
+/** A contender not started yet: the scenario declares it, the harness starts and verifies it. */
+export interface ContenderSpec {
+  readonly name: string;
+  readonly role: Role;
+  /** How it is configured and why, one or two sentences (printed in the JSON report). */
+  readonly config: string;
+  start(): Promise<Contender>;
+}
+
+/** A ratio a scenario aims at (from TARGETS.md), checked on the median and reported, never asserted. */
+export interface RatioTarget {
+  /** The contender whose ratio is checked. */
+  readonly contender: string;
+  /** `'reference'`: the scenario's reference contender; `'best-peer'`: the fastest peer of each round. */
+  readonly against: 'reference' | 'best-peer';
+  /** The median ratio must be at least this. */
+  readonly atLeast: number;
+}
+
+/** What a scenario's setup hands to the harness. */
+export interface ScenarioSetup {
+  readonly contenders: readonly ContenderSpec[];
+  /**
+   * Proves a started contender returns the correct value (and, where the scenario says so, that
+   * it takes the path being measured). Throws to fail it: a failed contender is reported, never
+   * timed.
+   */
+  verify(contender: Contender): Promise<void>;
+  /** Stops what setup started (servers). Runs after every contender is closed. */
+  teardown(): Promise<void>;
+}
+
+/** Options a scenario may read to size itself. */
+export interface ScenarioOptions {
+  /** Tiny sizes for the smoke run. */
+  readonly quick: boolean;
+}
+
+/** One benchmark scenario: a file in `src/scenarios/` whose default export is this. */
+export interface Scenario {
+  /** Short id from TARGETS.md, e.g. `'B1'`. */
+  readonly id: string;
+  /** Kebab-case name, e.g. `'l1-hit'`. Selects the scenario on the command line, with the id. */
+  readonly name: string;
+  /** One line: what one operation is. */
+  readonly title: string;
+  /** Measure per-operation latency (p50/p99) besides throughput. */
+  readonly latency: boolean;
+  readonly targets: readonly RatioTarget[];
+  setup(options: ScenarioOptions): Promise<ScenarioSetup>;
+}
+
+/** How long and how often contenders are timed. */
+export interface RunConfig {
+  /** Rounds; each runs every contender once, in an order rotated by one each round. */
+  readonly rounds: number;
+  /** Operations before the first round, per contender (JIT, connection and cache warm-up). */
+  readonly warmupOps: number;
+  /** Operations before each timed run (not timed). */
+  readonly roundWarmupOps: number;
+  /** A timed run is this many operations, or lasts `timeMs` when `ops` is undefined. */
+  readonly ops: number | undefined;
+  /** Time budget of a timed run, in ms (when `ops` is undefined). */
+  readonly timeMs: number;
+  /** Operations timed one by one each round, for p50/p99 (0: none). */
+  readonly latencySamples: number;
+  /** Tiny sizes (passed to the scenarios). */
+  readonly quick: boolean;
+}
+
+/** One timed run of a contender (one per round). */
+export interface RoundResult {
+  readonly round: number;
+  /** Position in the round's order (0 first). */
+  readonly position: number;
+  readonly ops: number;
+  readonly elapsedNs: number;
+  readonly opsPerSec: number;
+}
+
+export interface LatencySummary {
+  readonly samples: number;
+  readonly p50Ns: number;
+  readonly p99Ns: number;
+}
+
+/** A ratio over the rounds: each round's ratio, its median and spread. */
+export interface RatioSummary {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly perRound: readonly number[];
+}
+
+export interface ContenderResult {
+  readonly name: string;
+  readonly role: Role;
+  readonly config: string;
+  /** `'ok'`: verified and timed in every round. */
+  readonly status: 'ok' | 'failed';
+  /** Where it failed (`'start'`, `'verify'`, `'run'`) and why. */
+  readonly failure?: { readonly stage: 'start' | 'verify' | 'run'; readonly message: string };
+  readonly rounds: readonly RoundResult[];
+  readonly medianOpsPerSec: number;
+  readonly minOpsPerSec: number;
+  readonly maxOpsPerSec: number;
+  readonly latency?: LatencySummary;
+  /** Ratio of ops/s to the reference contender, per round. */
+  readonly vsReference?: RatioSummary;
+  /** Ratio of ops/s to the fastest peer of each round. */
+  readonly vsBestPeer?: RatioSummary;
+}
+
+export interface TargetResult extends RatioTarget {
+  /** The median ratio, or undefined when a side failed. */
+  readonly median: number | undefined;
+  readonly met: boolean;
+}
+
+export interface ScenarioResult {
+  readonly id: string;
+  readonly name: string;
+  readonly title: string;
+  readonly reference: string | undefined;
+  /** The peer with the highest median ops/s. */
+  readonly bestPeer: string | undefined;
+  readonly contenders: readonly ContenderResult[];
+  readonly targets: readonly TargetResult[];
+  /** Cost of one `process.hrtime.bigint()` pair, included in every latency sample. */
+  readonly timerOverheadNs: number;
+  readonly durationMs: number;
+}
+
+export interface RunReport {
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly mode: 'quick' | 'full';
+  readonly config: RunConfig;
+  readonly environment: {
+    readonly node: string;
+    readonly platform: string;
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly gcExposed: boolean;
+  };
+  readonly scenarios: readonly ScenarioResult[];
+}

@@ -1,0 +1,149 @@
+import { isDeepStrictEqual } from 'node:util';
+import { startRedisServer, waitFor } from '@cachekit/redis-testkit';
+import { asyncCacheDedupeReader } from '../contenders/async-cache-dedupe.js';
+import { cacheManagerReader } from '../contenders/cache-manager.js';
+import { cachekitReader } from '../contenders/cachekit.js';
+import { handWrittenReader } from '../contenders/hand-written.js';
+import { makeMinerStatus } from '../contenders/json-value.js';
+import { commandsDuring, keyCount } from '../contenders/redis-probe.js';
+import type { KeyReader, ReaderOptions } from '../contenders/types.js';
+import type { Contender, ContenderSpec, Role, Scenario } from '../harness/types.js';
+import { check, preview } from '../harness/verify.js';
+
+/** TTL of every contender's entry: cachekit's MODERATE default, far longer than a run. */
+const TTL_MS = 120_000;
+/** Warm calls made by `verify`, each checked, none of which may reach Redis. */
+const WARM_CHECKS = 200;
+
+interface Variant {
+  readonly name: string;
+  readonly role: Role;
+  readonly config: string;
+  /** Has a Redis tier: the cold call must write the loaded value there. */
+  readonly tiered: boolean;
+  reader(options: ReaderOptions): KeyReader | Promise<KeyReader>;
+}
+
+const VARIANTS: readonly Variant[] = [
+  {
+    name: 'cachekit',
+    role: 'subject',
+    tiered: true,
+    config:
+      "createCache({ store: ioredisStore({ client }), l1: true }) with the default L1 options, default policy's TTL set to 2 min; getOrSet(key, loader).",
+    reader: (options) => cachekitReader(options, { l1: true }),
+  },
+  {
+    name: 'async-cache-dedupe',
+    role: 'peer',
+    tiered: false,
+    config:
+      "createCache({ ttl: 120, storage: { type: 'memory', options: { size: 1024 } } }), one define()d function called with the key as a string; no stale, no references (its fastest documented hit path).",
+    reader: asyncCacheDedupeReader,
+  },
+  {
+    name: 'cache-manager',
+    role: 'peer',
+    tiered: true,
+    config:
+      "createCache({ stores: [createKeyv({ ttl, lruSize: 5000, useClone: false }) from cacheable (CacheableMemory, no serialization, no clone per hit), createKeyv(url) from @keyv/redis], ttl }); wrap(key, fn, ttl) as in its README's multi-store example.",
+    reader: cacheManagerReader,
+  },
+  {
+    name: 'hand-written',
+    role: 'reference',
+    tiered: true,
+    config:
+      'A bare Map of parsed values, ioredis GET/SET PX behind it, and an ioredis subscriber deleting keys from the Map on invalidation messages: the ceiling of an L1 hit.',
+    reader: handWrittenReader,
+  },
+];
+
+/**
+ * B1 (TARGETS.md): the L1 hit path. Every contender reads one warm key through its cache-aside
+ * call, awaited one call after the other; the value is a ~1 KB JSON object held parsed in
+ * process. verify() proves each returns the loaded value, runs the loader once, writes its
+ * Redis tier (when it has one) and then serves warm calls without a single Redis command.
+ */
+const scenario: Scenario = {
+  id: 'B1',
+  name: 'l1-hit',
+  title: 'L1 hit: cache-aside read of a warm key, sequential awaited calls, 1 KB JSON object',
+  latency: true,
+  targets: [
+    { contender: 'cachekit', against: 'reference', atLeast: 0.5 },
+    { contender: 'cachekit', against: 'best-peer', atLeast: 3 },
+  ],
+  async setup() {
+    const server = await startRedisServer();
+    const expected = makeMinerStatus();
+    const loads = new Map<string, number>();
+    const contenders = VARIANTS.map(
+      (variant): ContenderSpec => ({
+        name: variant.name,
+        role: variant.role,
+        config: variant.config,
+        async start(): Promise<Contender> {
+          loads.set(variant.name, 0);
+          const reader = await variant.reader({
+            redisUrl: server.url,
+            key: `b1-${variant.name}`,
+            ttlMs: TTL_MS,
+            loader: async () => {
+              loads.set(variant.name, (loads.get(variant.name) ?? 0) + 1);
+              return makeMinerStatus();
+            },
+          });
+          return {
+            name: variant.name,
+            role: variant.role,
+            op: reader.read,
+            close: () => reader.close(),
+          };
+        },
+      }),
+    );
+
+    async function verify(contender: Contender): Promise<void> {
+      const variant = VARIANTS.find((v) => v.name === contender.name);
+      check(variant !== undefined, `unknown contender ${contender.name}`);
+      const keysBefore = await keyCount(server);
+      const first = await contender.op();
+      check(
+        isDeepStrictEqual(first, expected),
+        `the cold call returned ${preview(first)}, not the loaded value`,
+      );
+      check(
+        loads.get(contender.name) === 1,
+        `the cold call ran the loader ${loads.get(contender.name)} times, not once`,
+      );
+      if (variant.tiered) {
+        await waitFor(async () => (await keyCount(server)) > keysBefore, {
+          timeoutMs: 5_000,
+          description: `${contender.name} to write the loaded value to Redis (its second tier)`,
+        });
+      }
+      let wrong: unknown;
+      const commands = await commandsDuring(server, async () => {
+        for (let i = 0; i < WARM_CHECKS; i++) {
+          const value = await contender.op();
+          if (wrong === undefined && !isDeepStrictEqual(value, expected)) wrong = value;
+        }
+      });
+      check(wrong === undefined, `a warm call returned ${preview(wrong)}, not the loaded value`);
+      const warmLoads = (loads.get(contender.name) ?? 0) - 1;
+      check(
+        warmLoads === 0,
+        `${WARM_CHECKS} warm calls ran the loader ${warmLoads} times: not hits`,
+      );
+      check(
+        commands < WARM_CHECKS / 2,
+        `${WARM_CHECKS} warm calls sent ${commands} commands to Redis: not served in process`,
+      );
+    }
+
+    return { contenders, verify, teardown: () => server.stop() };
+  },
+};
+
+export default scenario;

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli } from '../src/cli-args.js';
+import { FULL, QUICK } from '../src/harness/config.js';
+import { runScenario } from '../src/harness/run-scenario.js';
+import type { Contender, ContenderSpec, Role, Scenario } from '../src/harness/types.js';
+import { check } from '../src/harness/verify.js';
+
+const CONFIG = {
+  ...QUICK,
+  rounds: 3,
+  ops: 50,
+  warmupOps: 5,
+  roundWarmupOps: 5,
+  latencySamples: 10,
+};
+
+/** A contender whose op answers `answer` (or throws at start when told to). */
+function spec(name: string, role: Role, answer: unknown, closed: string[], startFails = false) {
+  return {
+    name,
+    role,
+    config: `${name} test contender`,
+    async start(): Promise<Contender> {
+      if (startFails) throw new Error(`${name} cannot start`);
+      return {
+        name,
+        role,
+        op: async () => answer,
+        close: async () => {
+          closed.push(name);
+        },
+      };
+    },
+  } satisfies ContenderSpec;
+}
+
+function scenario(specs: readonly ContenderSpec[], tornDown: string[]): Scenario {
+  return {
+    id: 'T1',
+    name: 'harness-test',
+    title: 'in-memory contenders',
+    latency: true,
+    targets: [{ contender: 'subject', against: 'reference', atLeast: 0.000_001 }],
+    async setup() {
+      return {
+        contenders: specs,
+        async verify(contender) {
+          check((await contender.op()) === 42, `${contender.name} did not answer 42`);
+        },
+        async teardown() {
+          tornDown.push('teardown');
+        },
+      };
+    },
+  };
+}
+
+describe('runScenario', () => {
+  it('reports contenders that fail to start or to verify as failed, never timed', async () => {
+    const closed: string[] = [];
+    const tornDown: string[] = [];
+    const result = await runScenario(
+      scenario(
+        [
+          spec('subject', 'subject', 42, closed),
+          spec('wrong', 'peer', 41, closed),
+          spec('broken', 'peer', 42, closed, true),
+          spec('reference', 'reference', 42, closed),
+        ],
+        tornDown,
+      ),
+      CONFIG,
+    );
+    const byName = new Map(result.contenders.map((c) => [c.name, c]));
+    expect(byName.get('wrong')).toMatchObject({ status: 'failed', rounds: [] });
+    expect(byName.get('wrong')?.failure).toEqual({
+      stage: 'verify',
+      message: 'VerificationError: wrong did not answer 42',
+    });
+    expect(byName.get('broken')?.failure?.stage).toBe('start');
+    expect(byName.get('subject')?.status).toBe('ok');
+    expect(byName.get('subject')?.vsReference?.perRound).toHaveLength(3);
+    expect(byName.get('reference')?.vsReference?.median).toBe(1);
+    expect(result.bestPeer).toBeUndefined();
+    expect(result.targets[0]?.met).toBe(true);
+    expect(closed.sort()).toEqual(['reference', 'subject', 'wrong']);
+    expect(tornDown).toEqual(['teardown']);
+  });
+
+  it('runs every contender once a round, the order rotated by one place each round', async () => {
+    const result = await runScenario(
+      scenario(
+        ['a', 'b', 'c'].map((name) => spec(name, name === 'a' ? 'reference' : 'peer', 42, [])),
+        [],
+      ),
+      CONFIG,
+    );
+    const positions = result.contenders.map((c) => c.rounds.map((r) => r.position));
+    expect(positions).toEqual([
+      [0, 2, 1],
+      [1, 0, 2],
+      [2, 1, 0],
+    ]);
+    for (const c of result.contenders) {
+      expect(c.rounds.every((r) => r.ops === CONFIG.ops && r.opsPerSec > 0)).toBe(true);
+      expect(c.latency?.samples).toBe(CONFIG.latencySamples * CONFIG.rounds);
+      expect(c.vsBestPeer?.perRound).toHaveLength(3);
+    }
+    expect(['b', 'c']).toContain(result.bestPeer);
+  });
+
+  it('marks a contender that throws while timed as failed and keeps timing the others', async () => {
+    let calls = 0;
+    const flaky: ContenderSpec = {
+      name: 'flaky',
+      role: 'peer',
+      config: 'throws after its warm-up',
+      start: async () => ({
+        name: 'flaky',
+        role: 'peer',
+        op: async () => {
+          calls++;
+          if (calls > 20) throw new Error('connection lost');
+          return 42;
+        },
+        close: async () => {},
+      }),
+    };
+    const result = await runScenario(
+      scenario([flaky, spec('reference', 'reference', 42, [])], []),
+      CONFIG,
+    );
+    expect(result.contenders[0]?.failure).toEqual({
+      stage: 'run',
+      message: 'Error: connection lost',
+    });
+    expect(result.contenders[1]?.rounds).toHaveLength(3);
+  });
+});
+
+describe('parseCli', () => {
+  it('defaults to the full run and takes scenario names', () => {
+    const request = parseCli(['b1', 'l1-hit']);
+    expect(request.config).toEqual(FULL);
+    expect(request.scenarios).toEqual(['b1', 'l1-hit']);
+    expect(request.save).toBe(true);
+  });
+
+  it('--quick uses fixed op counts; --time-ms switches back to a time budget', () => {
+    expect(parseCli(['--quick']).config).toEqual(QUICK);
+    expect(parseCli(['--quick', '--time-ms', '300']).config).toMatchObject({
+      ops: undefined,
+      timeMs: 300,
+      rounds: QUICK.rounds,
+    });
+    expect(parseCli(['--rounds', '9', '--ops', '1000', '--no-save']).config).toMatchObject({
+      rounds: 9,
+      ops: 1000,
+    });
+  });
+
+  it('rejects a bad number or an unknown flag, naming it', () => {
+    expect(() => parseCli(['--rounds', '0'])).toThrow(/--rounds expects a positive integer/);
+    expect(() => parseCli(['--round', '3'])).toThrow(/--round/);
+  });
+});
