@@ -50,4 +50,5 @@ export {
 } from './store.js';
 export type { CacheSync, InvalidationMessage, SyncListener } from './sync.js';
 export type { Transport, TransportCapabilities, TransportHandlers } from './transport.js';
+export { connectionError, guardHandlers, Wanted } from './transport-kit.js';
 export { runBounded, type WarmOptions, type WarmProgress, type WarmReport } from './warm.js';

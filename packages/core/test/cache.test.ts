@@ -276,7 +276,8 @@ describe('no stale write after invalidation', () => {
 describe('fail-open', () => {
   it('reads fall back to the loader and report; writes report and reject', async () => {
     const store = faultyStore();
-    const cache = createCache({ store });
+    // Without the breaker, every call reaches the failing store (the breaker is tested below).
+    const cache = createCache({ store, circuitBreaker: false });
     const events = recordEvents(cache);
     store.mode = 'throw';
     expect(await cache.getOrSet('k', async () => 'from source')).toBe('from source');

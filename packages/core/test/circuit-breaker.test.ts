@@ -11,7 +11,11 @@ import {
 function setup(options: Omit<CircuitBreakerOptions, 'now'> = {}) {
   let time = 1_000_000;
   const now = vi.fn(() => time);
-  const breaker = new CircuitBreaker({ ...options, now });
+  const breaker = new CircuitBreaker({
+    consecutiveFailures: Number.MAX_SAFE_INTEGER,
+    ...options,
+    now,
+  });
   const transitions: string[] = [];
   breaker.onStateChange((state, previous) => transitions.push(`${previous}->${state}`));
   return {
@@ -150,7 +154,11 @@ describe('open', () => {
   it('turns half-open once openFor has passed, without any timer', () => {
     vi.useFakeTimers();
     vi.setSystemTime(0);
-    const breaker = new CircuitBreaker({ minimumCalls: 1, openFor: '1s' });
+    const breaker = new CircuitBreaker({
+      consecutiveFailures: Number.MAX_SAFE_INTEGER,
+      minimumCalls: 1,
+      openFor: '1s',
+    });
     breaker.failure();
     expect(breaker.state).toBe('open');
     expect(vi.getTimerCount()).toBe(0);
@@ -164,7 +172,11 @@ describe('open', () => {
   });
 
   it('follows fake timers installed after it was built (the default clock is read per call)', () => {
-    const breaker = new CircuitBreaker({ minimumCalls: 1, openFor: 1_000 });
+    const breaker = new CircuitBreaker({
+      consecutiveFailures: Number.MAX_SAFE_INTEGER,
+      minimumCalls: 1,
+      openFor: 1_000,
+    });
     vi.useFakeTimers();
     breaker.failure();
     vi.advanceTimersByTime(1_000);
@@ -278,7 +290,10 @@ describe('state listeners', () => {
   });
 
   it('stop after unsubscribing (twice is harmless)', () => {
-    const breaker = new CircuitBreaker({ minimumCalls: 1 });
+    const breaker = new CircuitBreaker({
+      consecutiveFailures: Number.MAX_SAFE_INTEGER,
+      minimumCalls: 1,
+    });
     const listener = vi.fn();
     const unsubscribe = breaker.onStateChange(listener);
     unsubscribe();
@@ -407,6 +422,7 @@ describe('state machine (property)', () => {
           const window = bucket * 10;
           let time = 0;
           const breaker = new CircuitBreaker({
+            consecutiveFailures: Number.MAX_SAFE_INTEGER,
             failureRate,
             minimumCalls,
             window,
@@ -499,5 +515,23 @@ describe('state machine (property)', () => {
     expect(coverage.refusedSecondProbes).toBeGreaterThan(100);
     expect(coverage.lostProbes).toBeGreaterThan(10);
     expect(coverage.lateFailures).toBeGreaterThan(10);
+  });
+});
+
+describe('consecutive failures', () => {
+  it('open the circuit after a long history of successes, without waiting for the rate', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker({ consecutiveFailures: 5, now: () => now });
+    for (let i = 0; i < 10_000; i++) breaker.success();
+    for (let i = 0; i < 4; i++) breaker.failure();
+    expect(breaker.state).toBe('closed');
+    breaker.success(); // a success ends the streak
+    for (let i = 0; i < 4; i++) breaker.failure();
+    expect(breaker.state).toBe('closed');
+    breaker.failure();
+    expect(breaker.state).toBe('open');
+    expect(breaker.allow()).toBe(false);
+    now += breaker.openFor;
+    expect(breaker.allow()).toBe(true);
   });
 });

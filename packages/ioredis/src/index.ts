@@ -8,3 +8,5 @@ export type {
   IoredisStoreTuning,
 } from './options.js';
 export { CREATED_CLIENT_DEFAULTS } from './options.js';
+export { ioredisTransport } from './transport.js';
+export type { IoredisTransport, IoredisTransportOptions } from './transport-options.js';

@@ -49,10 +49,14 @@ export type IoredisStoreOptions =
   | IoredisClusterOptions;
 
 /**
- * Defaults of the clients the store creates (yours are used as they are).
- * `maxRetriesPerRequest: 1`: while Redis is unreachable, queued commands fail after one
- * reconnection attempt instead of twenty, so the cache falls back to the source quickly.
+ * Defaults of the clients the store creates (yours are used as they are):
+ * - `maxRetriesPerRequest: 1`: while Redis is unreachable, queued commands fail after one
+ *   reconnection attempt instead of twenty, so the offline queue holds one attempt's traffic.
+ * - `retryStrategy`: reconnect after 50 ms, doubling to at most 250 ms (+ up to 50 ms jitter),
+ *   instead of ioredis's growth to 5 s, so Redis is used again within ~0.3 s of coming back.
  */
 export const CREATED_CLIENT_DEFAULTS: Readonly<RedisOptions> = Object.freeze({
   maxRetriesPerRequest: 1,
+  retryStrategy: (attempt: number): number =>
+    Math.min(50 * 2 ** (attempt - 1), 250) + Math.floor(Math.random() * 50),
 });

@@ -37,7 +37,11 @@ describe('bad input on real Redis: typed errors, nothing written', () => {
       [() => cache.set('k', 1, { ttl: 0 }), InvalidTtlError, 'E_INVALID_TTL'],
       [() => cache.set('k', 1, { ttl: -5 }), InvalidTtlError, 'E_INVALID_TTL'],
       [() => cache.set('k', 1, { ttl: Number.NaN }), InvalidTtlError, 'E_INVALID_TTL'],
-      [() => cache.set('k', 1, { ttl: Number.POSITIVE_INFINITY }), InvalidTtlError, 'E_INVALID_TTL'],
+      [
+        () => cache.set('k', 1, { ttl: Number.POSITIVE_INFINITY }),
+        InvalidTtlError,
+        'E_INVALID_TTL',
+      ],
       [() => cache.set('', 1), InvalidKeyError, 'E_INVALID_KEY'],
       [() => cache.set(['a', ''], 1), InvalidKeyError, 'E_INVALID_KEY'],
       [() => cache.set('k', 10n), SerializationError, 'E_SERIALIZE'],
@@ -65,7 +69,8 @@ describe('bad input on real Redis: typed errors, nothing written', () => {
     for (const id of ['*', 'a*', '?', '[a-z]', 'a:b', 'x\\y']) expect(await cache.get(id)).toBe(id);
     const stored = (await keysOf(client, namespace)).filter((key) => !key.startsWith('{'));
     expect(stored).toHaveLength(6);
-    for (const key of stored) expect(key.slice(`v1:${namespace}:`.length)).not.toMatch(/[*?[\]:\\]/);
+    for (const key of stored)
+      expect(key.slice(`v1:${namespace}:`.length)).not.toMatch(/[*?[\]:\\]/);
     // A pattern made of an id's characters matches literally, never as a glob.
     expect(await cache.deleteMatching('[a-z]')).toBe(1);
     expect(await cache.get('a*')).toBe('a*');

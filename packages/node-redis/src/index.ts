@@ -15,3 +15,13 @@ export type {
   NodeRedisStoreUrlOptions,
 } from './options.js';
 export { nodeRedisStore } from './store.js';
+export { nodeRedisTransport } from './transport.js';
+export type {
+  NodeRedisMessageListener,
+  NodeRedisPubSubClient,
+  NodeRedisPubSubClientOrCluster,
+  NodeRedisPubSubCluster,
+  NodeRedisPubSubNode,
+  NodeRedisPubSubType,
+} from './transport-client.js';
+export type { NodeRedisTransport, NodeRedisTransportOptions } from './transport-options.js';

@@ -8,6 +8,11 @@ export interface CircuitBreakerOptions {
   /** Reported calls the window must hold before the failure rate counts (an integer >= 1). Default: `10`. */
   minimumCalls?: number;
   /**
+   * Failures in a row that open the circuit whatever the window's rate: a service with a long
+   * history of successes must not wait minutes before a dead store stops being called. Default: 5.
+   */
+  consecutiveFailures?: number;
+  /**
    * Length of the rolling window, kept as 10 buckets of `window / 10` (so a report counts for
    * between 0.9 and 1 times `window`). Default: `'10s'`.
    */
@@ -107,6 +112,9 @@ export class CircuitBreaker {
   readonly failureRate: number;
   /** Resolved `minimumCalls`. */
   readonly minimumCalls: number;
+  /** Resolved `consecutiveFailures`. */
+  readonly consecutiveFailures: number;
+  #streak = 0;
   /** Resolved `window`, in ms. */
   readonly window: number;
   /** Resolved `openFor`, in ms. */
@@ -127,6 +135,10 @@ export class CircuitBreaker {
     }
     this.failureRate = resolveFailureRate(options.failureRate);
     this.minimumCalls = resolveMinimumCalls(options.minimumCalls);
+    this.consecutiveFailures = resolveMinimumCalls(
+      options.consecutiveFailures ?? 5,
+      'consecutiveFailures',
+    );
     this.window = resolveDuration(options.window ?? '10s', 'window');
     this.openFor = resolveDuration(options.openFor ?? '1s', 'openFor');
     const now = options.now ?? systemClock;
@@ -159,6 +171,7 @@ export class CircuitBreaker {
 
   /** Reports a call that succeeded. In half-open it closes the circuit and empties the window. */
   success(): void {
+    this.#streak = 0;
     if (this.#state === 'closed') {
       this.#counts.record(this.#now(), false);
       return;
@@ -174,7 +187,11 @@ export class CircuitBreaker {
     if (this.#state === 'closed') {
       const window = this.#counts;
       window.record(now, true);
-      if (window.calls >= this.minimumCalls && window.failures / window.calls >= this.failureRate) {
+      this.#streak++;
+      const rateExceeded =
+        window.calls >= this.minimumCalls && window.failures / window.calls >= this.failureRate;
+      if (rateExceeded || this.#streak >= this.consecutiveFailures) {
+        this.#streak = 0;
         this.#enter('open', now);
       }
       return;
@@ -240,11 +257,11 @@ function resolveFailureRate(input: unknown): number {
   return rate;
 }
 
-function resolveMinimumCalls(input: unknown): number {
+function resolveMinimumCalls(input: unknown, name = 'minimumCalls'): number {
   const calls = input ?? 10;
   if (typeof calls !== 'number' || !Number.isSafeInteger(calls) || calls < 1) {
     throw new InvalidOptionError(
-      `CircuitBreaker option "minimumCalls" must be an integer >= 1, got ${String(input)}.`,
+      `CircuitBreaker option "${name}" must be an integer >= 1, got ${String(input)}.`,
     );
   }
   return calls;

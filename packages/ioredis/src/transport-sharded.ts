@@ -1,0 +1,186 @@
+import { connectionError, type TransportHandlers, UnsupportedError, Wanted } from '@cachekit/core';
+import calculateSlot from 'cluster-key-slot';
+import type { Cluster, Redis } from 'ioredis';
+import { quitClient } from './quit.js';
+import type { Subscriber } from './transport-single.js';
+
+/** The parts of ioredis 6's ClusterSubscriberGroup read to confirm a resubscribe (not public API). */
+interface ShardedSubscriberInternals {
+  /** Idle (lazy, no channel yet), starting or connected, with a connection. */
+  isHealthy(): boolean;
+  isStarted(): boolean;
+  getInstance(): Redis | null;
+}
+
+function shardedSubscribersOf(cluster: Cluster): ShardedSubscriberInternals[] | undefined {
+  const group = (cluster as unknown as { shardedSubscribers?: { shardedSubscribers?: unknown } })
+    .shardedSubscribers?.shardedSubscribers;
+  return group instanceof Map
+    ? [...(group.values() as Iterable<ShardedSubscriberInternals>)]
+    : undefined;
+}
+
+/**
+ * Sharded pub/sub on a Cluster through ioredis's own support: a duplicate of the user's Cluster
+ * with `shardedSubscribers: true` keeps one subscriber connection per master that owns a
+ * subscribed channel's slot, routes SSUBSCRIBE by slot, and after a lost connection or a topology
+ * change rebuilds the subscribers, resubscribes them and emits 'subscribersReady'.
+ *
+ * That resubscribe does not wait for Redis's reply, so after a 'subscribersReady' that follows a
+ * loss ('-node', '-subscriber', 'close') the transport sends PING on every started subscriber
+ * connection: its reply comes after the SSUBSCRIBE replies, and only then is `reconnect()` called.
+ *
+ * keyPrefix: ioredis treats shard channels as keys, so a client `keyPrefix` is added to SPUBLISH
+ * and SSUBSCRIBE channels, and ioredis 6.0.0 adds it a second time when it resubscribes. The
+ * duplicate is therefore made without a keyPrefix: the transport subscribes to the prefixed names
+ * itself and strips the prefix from the messages it delivers.
+ */
+export class ShardedSubscriber implements Subscriber {
+  private sub: Cluster | undefined;
+  private readonly channels = new Wanted();
+  private readonly prefix: string;
+  private lost = false;
+  private closed = false;
+
+  constructor(
+    private readonly client: Cluster,
+    private readonly handlers: TransportHandlers,
+    private readonly name: string,
+  ) {
+    const prefix = (client.options as { keyPrefix?: unknown }).keyPrefix;
+    this.prefix = typeof prefix === 'string' ? prefix : '';
+  }
+
+  get connection(): Cluster | undefined {
+    return this.sub;
+  }
+
+  async start(): Promise<void> {
+    const sub = this.client.duplicate([], {
+      shardedSubscribers: true,
+      lazyConnect: true,
+      keyPrefix: '',
+      redisOptions: { keyPrefix: '' },
+    } as never) as Cluster;
+    this.sub = sub;
+    const report = (error: Error): void => {
+      if (!this.closed) {
+        this.handlers.error(connectionError(this.name, 'subscriber connection error', error));
+      }
+    };
+    const loss = (): void => {
+      this.lost = true;
+    };
+    sub.on('error', report);
+    sub.on('node error', report);
+    sub.on('-node', loss);
+    sub.on('-subscriber', loss);
+    sub.on('close', loss);
+    sub.on('subscribersReady', () => this.onSubscribersReady());
+    sub.on('smessage', (channel: string, message: string) => {
+      if (!channel.startsWith(this.prefix)) return;
+      const name = channel.slice(this.prefix.length);
+      if (this.channels.has(name)) this.handlers.message(name, message, undefined);
+    });
+    try {
+      await sub.connect();
+    } catch (cause) {
+      await this.close();
+      throw connectionError(this.name, 'the subscriber cluster connection failed', cause);
+    }
+    // Startup replaces the seed nodes ('-node'): not a loss.
+    this.lost = false;
+  }
+
+  subscribe(channels: readonly string[]): Promise<void> {
+    return this.channels.add(channels, async (fresh) => {
+      const sub = this.live();
+      // One SSUBSCRIBE per slot: ioredis refuses channels of several slots in one call.
+      await Promise.all(this.bySlot(fresh).map((group) => sub.ssubscribe(...group)));
+    });
+  }
+
+  async unsubscribe(channels: readonly string[]): Promise<void> {
+    const held = this.channels.remove(channels);
+    if (held.length === 0 || this.sub === undefined) return;
+    const sub = this.sub;
+    await Promise.all(this.bySlot(held).map((group) => sub.sunsubscribe(...group)));
+  }
+
+  psubscribe(): Promise<void> {
+    return Promise.reject(
+      new UnsupportedError(
+        `${this.name}: sharded pub/sub has no patterns (capabilities.patterns is false); use sharded: false for PSUBSCRIBE`,
+      ),
+    );
+  }
+
+  /** Nothing can be pattern-subscribed, so nothing to undo. */
+  async punsubscribe(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const sub = this.sub;
+    this.sub = undefined;
+    if (sub !== undefined) await quitClient(sub);
+  }
+
+  private live(): Cluster {
+    if (this.sub === undefined) throw new Error(`${this.name}: subscribe before start`);
+    return this.sub;
+  }
+
+  /** Prefixed channel names grouped by hash slot. */
+  private bySlot(names: readonly string[]): string[][] {
+    const groups = new Map<number, string[]>();
+    for (const name of names) {
+      const channel = this.prefix + name;
+      const slot = calculateSlot(channel);
+      const group = groups.get(slot);
+      if (group === undefined) groups.set(slot, [channel]);
+      else group.push(channel);
+    }
+    return [...groups.values()];
+  }
+
+  private onSubscribersReady(): void {
+    if (!this.lost || this.closed) return;
+    this.lost = false;
+    void this.confirmed().then((ok) => {
+      if (this.closed) return;
+      // A loss during the check: the next 'subscribersReady' reports it.
+      if (ok && !this.lost) this.handlers.reconnect();
+      else this.lost = true;
+    });
+  }
+
+  /**
+   * True once every sharded subscriber is healthy (none ended: a failed start leaves one ended
+   * until ioredis replaces it) and every connected one answered a PING, or if ioredis's internals
+   * are not there to be checked.
+   */
+  private async confirmed(): Promise<boolean> {
+    const sub = this.sub;
+    if (sub === undefined) return false;
+    const subscribers = shardedSubscribersOf(sub);
+    // ioredis internals changed: no way to wait for the replies, report at once.
+    if (subscribers === undefined) return true;
+    if (this.channels.size > 0 && subscribers.length === 0) return false;
+    if (!subscribers.every((subscriber) => subscriber.isHealthy())) return false;
+    try {
+      await Promise.all(
+        subscribers
+          .filter((subscriber) => subscriber.isStarted())
+          .map((subscriber) => {
+            const instance = subscriber.getInstance();
+            if (instance === null || instance.status !== 'ready') throw new Error('not ready');
+            return instance.ping();
+          }),
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
