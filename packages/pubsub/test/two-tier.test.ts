@@ -22,7 +22,10 @@ afterEach(async () => {
 describe('L1 kept in sync through the bus', () => {
   it('a delete in one process drops the L1 copy in all the others', async () => {
     open = processes(4);
-    const [writer, ...readers] = open.caches as [ReturnType<typeof createCache>, ...ReturnType<typeof createCache>[]];
+    const [writer, ...readers] = open.caches as [
+      ReturnType<typeof createCache>,
+      ...ReturnType<typeof createCache>[],
+    ];
     await Promise.all(open.caches.map((cache) => cache.ready()));
     let version = 1;
     for (const cache of open.caches) expect(await cache.getOrSet('k', async () => version)).toBe(1);
@@ -52,7 +55,9 @@ describe('L1 kept in sync through the bus', () => {
     open = processes(3);
     const policy = definePolicy(EVENT_DRIVEN, { invalidateOn: ['miner.config.updated'] });
     let version = 1;
-    const definitions = open.caches.map((cache) => cache.define({ load: async () => version, policy }));
+    const definitions = open.caches.map((cache) =>
+      cache.define({ load: async () => version, policy }),
+    );
     await Promise.all(open.caches.map((cache) => cache.ready()));
     for (const definition of definitions) expect(await definition.get('m-1')).toBe(1);
     version = 2;
