@@ -7,6 +7,7 @@ import { InvalidOptionError } from './errors.js';
 import type { KeyInput } from './keys.js';
 import { assertPolicy, type Policy } from './policies.js';
 import { runBounded, type WarmOptions, type WarmReport } from './warm.js';
+import { startWarming, type Warming, type WarmingOptions } from './warming.js';
 
 /** Options of `cache.define()`: everything needed to read through, write through and warm one kind of entry. */
 export interface DefinitionOptions<Id, T> {
@@ -60,6 +61,8 @@ export interface CacheDefinition<Id, T> {
   refresh(id: Id): Promise<T>;
   /** Refreshes many ids with bounded concurrency; failures are collected, not thrown. */
   warm(ids: readonly Id[], options?: WarmOptions<Id>): Promise<WarmReport<Id>>;
+  /** Warms `options.ids()` every `options.every` until `stop()` (cycles never overlap). */
+  startWarming(options: WarmingOptions<Id>): Warming;
   /** Stops listening to the policy's events (only needed for definitions with `eventIds`). */
   dispose(): void;
 }
@@ -117,6 +120,9 @@ export function defineEntry<Id, T>(
     }
   }
 
+  const warm = (ids: readonly Id[], warmOptions?: WarmOptions<Id>): Promise<WarmReport<Id>> =>
+    runBounded(ids, (id) => cache.refreshWith(key(id), loaderOf(id), planOf(id)), warmOptions);
+
   return {
     namespace: cache.namespaceName,
     policy,
@@ -151,8 +157,11 @@ export function defineEntry<Id, T>(
     invalidate: (id) => invalidateMany([id]),
     invalidateMany: (ids) => invalidateMany(ids),
     refresh: (id) => cache.refreshWith(key(id), loaderOf(id), planOf(id)),
-    warm: (ids, warmOptions) =>
-      runBounded(ids, (id) => cache.refreshWith(key(id), loaderOf(id), planOf(id)), warmOptions),
+    startWarming(warmingOptions) {
+      ctx.assertOpen('startWarming');
+      return startWarming(warm, warmingOptions);
+    },
+    warm,
     dispose() {
       if (invalidator === undefined) return;
       for (const event of policy.invalidateOn)

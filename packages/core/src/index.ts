@@ -52,3 +52,4 @@ export type { CacheSync, InvalidationMessage, SyncListener } from './sync.js';
 export type { Transport, TransportCapabilities, TransportHandlers } from './transport.js';
 export { connectionError, guardHandlers, Wanted } from './transport-kit.js';
 export { runBounded, type WarmOptions, type WarmProgress, type WarmReport } from './warm.js';
+export { startWarming, type Warming, type WarmingOptions } from './warming.js';
