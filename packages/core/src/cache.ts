@@ -1,45 +1,18 @@
 import { CacheContext } from './context.js';
 import { type CacheDefinition, type DefinitionOptions, defineEntry } from './definition.js';
-import { type Duration, toMilliseconds } from './duration.js';
 import { EntryIo, type EntryPlan, MISS, Stale, UNAVAILABLE } from './entry-io.js';
-import {
-  type CacheError,
-  ClosedError,
-  InvalidKeyError,
-  InvalidTtlError,
-  UnsupportedError,
-} from './errors.js';
+import { type CacheError, ClosedError, UnsupportedError } from './errors.js';
 import type { CacheEventListener, CacheEventType } from './events.js';
-import type { Flight } from './flights.js';
 import { type KeyInput, KeySpace } from './keys.js';
 import { L1_MISS } from './l1.js';
 import { type Loader, runLoader } from './loader-run.js';
 import { memoryStore } from './memory/memory-store.js';
 import { type CacheOptions, resolveOptions } from './options.js';
-import { assertPolicy, type Policy } from './policies.js';
-import { type ResilienceOptions, resolveResilience } from './resilience-options.js';
+import { type EntryOptions, eventTag, resolvePlan } from './plan.js';
+import { readThrough } from './read-through.js';
 import { SyncLink } from './sync-link.js';
 
-/**
- * Per-call options of `set` and `getOrSet` (grace, timeouts and lock default to the cache's).
- * An options object is resolved once and remembered: reuse a constant per kind of data, and do
- * not mutate it afterwards.
- */
-export interface EntryOptions extends ResilienceOptions {
-  /** Policy of this entry. Default: the cache's `policy`. */
-  policy?: Policy;
-  /** TTL overriding the policy's (finite, > 0, <= `maxTtl`). */
-  ttl?: Duration;
-  /** Tags for cascading invalidation with `invalidateTags`. Default: none. */
-  tags?: readonly string[];
-}
-
-const EVENT_TAG_PREFIX = '@event:';
-
-/** The tag every entry cached under an EVENT_DRIVEN policy carries for each of its events. */
-export function eventTag(event: string): string {
-  return EVENT_TAG_PREFIX + event;
-}
+export { type EntryOptions, eventTag } from './plan.js';
 
 /**
  * The cache: cache-aside with single-flight, write-through definitions, O(1) tag invalidation,
@@ -59,7 +32,7 @@ export class Cache {
     this.#ctx = ctx;
     this.#keys = keys;
     this.io = new EntryIo(ctx, keys);
-    this.#defaultPlan = this.#resolvePlan(undefined, true);
+    this.#defaultPlan = resolvePlan(this.#ctx, this.#keys, undefined, true);
   }
 
   /** Namespace path of this cache (`root:child`). */
@@ -88,39 +61,14 @@ export class Cache {
    */
   plan(options?: EntryOptions, eventTags = true): EntryPlan {
     if (options === undefined && eventTags) return this.#defaultPlan;
-    if (!eventTags) return this.#resolvePlan(options, eventTags);
+    if (!eventTags) return resolvePlan(this.#ctx, this.#keys, options, eventTags);
     // Options objects reused across calls (a constant per kind of data) are resolved once.
     let plan = this.#plans.get(options as EntryOptions);
     if (plan === undefined) {
-      plan = this.#resolvePlan(options, eventTags);
+      plan = resolvePlan(this.#ctx, this.#keys, options, eventTags);
       this.#plans.set(options as EntryOptions, plan);
     }
     return plan;
-  }
-
-  #resolvePlan(options: EntryOptions | undefined, eventTags: boolean): EntryPlan {
-    const defaults = this.#ctx.options;
-    const policy = options?.policy ?? defaults.policy;
-    if (options?.policy !== undefined) assertPolicy(policy);
-    const resilience = resolveResilience(options, defaults.resilience);
-    if (policy.kind === 'no-cache') return { cache: false, ttl: 0, tagKeys: [], resilience };
-    const ttl = options?.ttl === undefined ? policy.ttl : toMilliseconds(options.ttl, 'ttl');
-    if (ttl + resilience.grace > defaults.maxTtl) {
-      throw new InvalidTtlError(
-        `ttl ${ttl} ms + grace ${resilience.grace} ms exceeds maxTtl (${defaults.maxTtl} ms): ` +
-          'lower them or raise maxTtl in createCache.',
-      );
-    }
-    const tags = options?.tags ?? [];
-    if (!Array.isArray(tags)) {
-      throw new InvalidKeyError('tags must be an array of non-empty strings.');
-    }
-    const tagKeys = tags.map((tag) => this.#keys.tag(tag));
-    if (policy.invalidateOn.length > 0) this.#ctx.link?.watch(policy.invalidateOn);
-    if (eventTags) {
-      for (const event of policy.invalidateOn) tagKeys.push(this.#keys.tag(eventTag(event)));
-    }
-    return { cache: true, ttl, tagKeys: [...new Set(tagKeys)], resilience };
   }
 
   /** The cached value, or `undefined` on a miss. Store failures count as misses (fail-open). */
@@ -172,7 +120,7 @@ export class Cache {
       }
     }
     return this.#ctx.flights.run(fullKey, plan.tagKeys, (flight) =>
-      this.#readThrough(fullKey, loader, plan, flight),
+      readThrough(this.#ctx, this.io, fullKey, loader, plan, flight),
     );
   }
 
@@ -295,83 +243,6 @@ export class Cache {
     this.#ctx.closed = true;
     await this.#ctx.link?.stop();
     if (this.#ctx.ownsStore) await this.#ctx.store.close();
-  }
-
-  async #readThrough<T>(
-    fullKey: string,
-    loader: Loader<T>,
-    plan: EntryPlan,
-    flight: Flight,
-  ): Promise<T> {
-    const ctx = this.#ctx;
-    const started = ctx.events.active ? performance.now() : 0;
-    const found = await this.io.read(fullKey, 'getOrSet');
-    if (found !== MISS && found !== UNAVAILABLE && !(found instanceof Stale)) {
-      this.io.emitRead('hit', fullKey, started);
-      return found as T;
-    }
-    this.io.emitRead('miss', fullKey, started);
-    const refreshing = ctx.flights.refreshing;
-    const running =
-      found instanceof Stale ? (refreshing.get(fullKey) as Promise<T> | undefined) : undefined;
-    const loading = running ?? this.io.load(fullKey, loader, plan, flight, found === UNAVAILABLE);
-    let stale = found instanceof Stale ? found : undefined;
-    if (stale === undefined && plan.resilience.grace > 0) {
-      // The store failed or lost the entry: a stale copy in L1 is the fallback.
-      const local = ctx.l1?.stale(fullKey) ?? L1_MISS;
-      if (local !== L1_MISS) stale = new Stale(local);
-    }
-    if (stale === undefined) return loading;
-    return this.#withStaleFallback(fullKey, loading, stale, plan);
-  }
-
-  /** Serves `stale` if the load fails (stale-if-error) or outlasts the soft timeout (stale-while-revalidate). */
-  async #withStaleFallback<T>(
-    fullKey: string,
-    loading: Promise<T>,
-    stale: Stale,
-    plan: EntryPlan,
-  ): Promise<T> {
-    const settled = loading.then(
-      (value) => ({ ok: true as const, value }),
-      () => ({ ok: false as const }),
-    );
-    const soft = plan.resilience.softTimeout;
-    let timer: NodeJS.Timeout | undefined;
-    const outcome =
-      soft === undefined
-        ? await settled
-        : soft === 0
-          ? 'soft'
-          : await Promise.race([
-              settled,
-              new Promise<'soft'>((resolve) => {
-                timer = setTimeout(() => resolve('soft'), soft);
-              }),
-            ]);
-    clearTimeout(timer);
-    if (outcome === 'soft') {
-      // The refresh goes on and stores its result; callers that find the same stale value join it.
-      const refreshing = this.#ctx.flights.refreshing;
-      if (!refreshing.has(fullKey)) {
-        refreshing.set(fullKey, loading);
-        const done = (): void => {
-          if (refreshing.get(fullKey) === loading) refreshing.delete(fullKey);
-        };
-        loading.then(done, done);
-      }
-    } else if (outcome.ok) {
-      return outcome.value;
-    }
-    if (this.#ctx.events.has('stale')) {
-      this.#ctx.events.emit({
-        type: 'stale',
-        key: fullKey,
-        namespace: this.#keys.namespace,
-        duration: 0,
-      });
-    }
-    return stale.value as T;
   }
 }
 

@@ -1,12 +1,12 @@
 import type { CacheContext } from './context.js';
 import { decodeEntry, frameEntry, serializeValue } from './entry.js';
+import { EntryLoader } from './entry-load.js';
 import type { CacheError } from './errors.js';
 import type { Flight } from './flights.js';
 import type { KeySpace } from './keys.js';
-import { type Loader, runLoader } from './loader-run.js';
-import { awaitTurn } from './lock-turn.js';
+import type { Loader } from './loader-run.js';
 import type { ResolvedResilience } from './resilience-options.js';
-import { ABSENT_GENERATION, type GenerationGuard } from './store.js';
+import { ABSENT_GENERATION } from './store.js';
 import type { InvalidationMessage } from './sync.js';
 
 /** How an entry is written, resolved from the policy, the TTL and the tags. */
@@ -36,9 +36,17 @@ export class EntryIo {
   readonly #ctx: CacheContext;
   readonly #keys: KeySpace;
 
+  readonly #loader: EntryLoader;
+
   constructor(ctx: CacheContext, keys: KeySpace) {
     this.#ctx = ctx;
     this.#keys = keys;
+    this.#loader = new EntryLoader(ctx, keys, this);
+  }
+
+  /** Namespace path, as reported in events. */
+  get namespace(): string {
+    return this.#keys.namespace;
   }
 
   /**
@@ -52,7 +60,7 @@ export class EntryIo {
     try {
       raw = await ctx.runner.run(operation, (store) => store.get(fullKey));
     } catch (error) {
-      this.#fail(operation, error, fullKey);
+      this.fail(operation, error, fullKey);
       return UNAVAILABLE;
     }
     if (raw === undefined) return MISS;
@@ -60,11 +68,11 @@ export class EntryIo {
     try {
       entry = decodeEntry(ctx.options.serializer, raw);
     } catch (error) {
-      this.#fail(operation, error, fullKey);
+      this.fail(operation, error, fullKey);
       ctx.runner
         .run('delete', (store) => store.delete([fullKey]))
         .catch((deleteError: unknown) => {
-          this.#report('delete', deleteError, fullKey);
+          this.report('delete', deleteError, fullKey);
         });
       return MISS;
     }
@@ -75,7 +83,7 @@ export class EntryIo {
       try {
         current = await this.generations(tagKeys, operation);
       } catch (error) {
-        this.#fail(operation, error, fullKey);
+        this.fail(operation, error, fullKey);
         return UNAVAILABLE;
       }
       for (let i = 0; i < current.length; i++) {
@@ -88,112 +96,15 @@ export class EntryIo {
     return entry.value;
   }
 
-  /**
-   * Loads a value and stores it only if neither the key nor any of its tags was invalidated since
-   * just before the loader started (atomic on the store), the flight was not invalidated in this
-   * process, and the load took less than `loadGuardWindow`. With `storeDown`, the store is not
-   * asked again: the loader's value is returned as soon as it is ready. With `lock`, processes
-   * take turns (see {@link awaitTurn}) and a value another one stored is returned as is.
-   */
-  async load<T>(
+  /** See {@link EntryLoader.load}. */
+  load<T>(
     fullKey: string,
     loader: Loader<T>,
     plan: EntryPlan,
     flight: Flight,
     storeDown = false,
   ): Promise<T> {
-    const ctx = this.#ctx;
-    let token: string | undefined;
-    if (plan.resilience.lock && !storeDown) {
-      const lockKey = this.#keys.lockOf(fullKey);
-      const turn = await awaitTurn({
-        lease: ctx.options.lockLease,
-        maxWait: plan.resilience.hardTimeout,
-        acquire: (candidate) =>
-          ctx.runner.run('lock', (store) =>
-            store.acquireLock(lockKey, candidate, ctx.options.lockLease),
-          ),
-        probe: async () => {
-          const found = await this.read(fullKey, 'getOrSet');
-          if (found === UNAVAILABLE) return { fresh: false, unavailable: true };
-          if (found === MISS || found instanceof Stale) return { fresh: false, unavailable: false };
-          return { fresh: true, value: found };
-        },
-      });
-      token = turn.token;
-      if (turn.found) {
-        this.#release(lockKey, token);
-        return turn.value as T;
-      }
-    }
-    try {
-      return await this.#loadAndStore(fullKey, loader, plan, flight, storeDown);
-    } finally {
-      this.#release(this.#keys.lockOf(fullKey), token);
-    }
-  }
-
-  async #loadAndStore<T>(
-    fullKey: string,
-    loader: Loader<T>,
-    plan: EntryPlan,
-    flight: Flight,
-    storeDown: boolean,
-  ): Promise<T> {
-    const ctx = this.#ctx;
-    const guardKeys = [this.#keys.generationOf(fullKey), ...plan.tagKeys];
-    // The guard window counts from before the generations are read.
-    const guardedSince = performance.now();
-    let generations: string[] | undefined;
-    if (!storeDown) {
-      try {
-        generations = await this.generations(guardKeys, 'getOrSet');
-      } catch (error) {
-        this.#fail('getOrSet', error, fullKey);
-      }
-    }
-    const stamp = ctx.l1?.stamp ?? 0;
-    const started = performance.now();
-    const value = await runLoader(loader, fullKey, plan.resilience.hardTimeout);
-    if (value === undefined) return value;
-    const tagPairs = generations === undefined ? [] : pairs(plan.tagKeys, generations.slice(1));
-    const serialized = serializeValue(ctx.options.serializer, value);
-    const now = Date.now();
-    const grace = plan.resilience.grace;
-    const payload = frameEntry(serialized, now, plan.ttl, tagPairs, grace);
-    if (
-      generations === undefined ||
-      flight.invalidated ||
-      ctx.closed ||
-      performance.now() - guardedSince > ctx.options.loadGuardWindow
-    ) {
-      this.emitSet(fullKey, false, started);
-      return value;
-    }
-    const guards: GenerationGuard[] = guardKeys.map((key, i) => ({
-      key,
-      generation: generations[i] as string,
-    }));
-    try {
-      const stored = await ctx.runner.run('getOrSet', (store) =>
-        store.setIfGenerations(fullKey, payload, plan.ttl + grace, guards),
-      );
-      if (stored && !flight.invalidated) {
-        ctx.l1?.set(fullKey, value, now + plan.ttl, grace, plan.tagKeys, serialized.length, stamp);
-      }
-      this.emitSet(fullKey, stored, started);
-    } catch (error) {
-      this.#fail('getOrSet', error, fullKey);
-    }
-    return value;
-  }
-
-  /** Releases a lease lock in the background (a failure only means it expires by itself). */
-  #release(lockKey: string, token: string | undefined): void {
-    if (token === undefined) return;
-    this.#ctx.runner
-      .run('lock', (store) => store.releaseLock(lockKey, token))
-      .catch((error: unknown) => this.#report('lock', error));
+    return this.#loader.load(fullKey, loader, plan, flight, storeDown);
   }
 
   /**
@@ -315,7 +226,7 @@ export class EntryIo {
     }
     if (broadcast) await ctx.broadcast(change, this.#keys.namespace);
     if (failure !== undefined) {
-      this.#report(operation, failure, key);
+      this.report(operation, failure, key);
       throw failure;
     }
   }
@@ -351,11 +262,13 @@ export class EntryIo {
     }
   }
 
-  #fail(operation: string, error: unknown, key?: string): void {
+  /** Reports a read-path failure (thrown only with `throwOnStoreError`). */
+  fail(operation: string, error: unknown, key?: string): void {
     this.#ctx.fail(operation, error as CacheError, this.#keys.namespace, key);
   }
 
-  #report(operation: string, error: unknown, key?: string): void {
+  /** Reports a background failure (never thrown). */
+  report(operation: string, error: unknown, key?: string): void {
     this.#ctx.report(operation, error as CacheError, this.#keys.namespace, key);
   }
 
@@ -367,7 +280,7 @@ export class EntryIo {
   }
 }
 
-function pairs(keys: readonly string[], generations: readonly string[]): string[] {
+export function pairs(keys: readonly string[], generations: readonly string[]): string[] {
   if (generations.length === 0) return [];
   const out: string[] = [];
   for (let i = 0; i < keys.length; i++)

@@ -51,5 +51,12 @@ export {
 export type { CacheSync, InvalidationMessage, SyncListener } from './sync.js';
 export type { Transport, TransportCapabilities, TransportHandlers } from './transport.js';
 export { connectionError, guardHandlers, Wanted } from './transport-kit.js';
+export {
+  type PubSubDriver,
+  type PubSubSubscriber,
+  PubSubTransport,
+  replaceDelay,
+  shardedOption,
+} from './transport-shell.js';
 export { runBounded, type WarmOptions, type WarmProgress, type WarmReport } from './warm.js';
 export { startWarming, type Warming, type WarmingOptions } from './warming.js';
