@@ -11,6 +11,7 @@ import { writeReport } from '../src/harness/report-json.js';
 import { runTable } from '../src/harness/report-table.js';
 import { failedContenders, runBenchmarks } from '../src/harness/run.js';
 import type { RunReport } from '../src/harness/types.js';
+import { workerEntry } from '../src/processes/worker-client.js';
 import { allScenarios } from '../src/registry.js';
 
 const run = promisify(execFile);
@@ -20,14 +21,21 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 // `npm run bench`, never in timed tests).
 describe('npm run bench -- --quick, in process', () => {
   it('verifies every contender of every scenario, times each in every round, and reports', async () => {
+    // B4 and B6 fork worker processes, which run from the build.
+    expect(
+      existsSync(workerEntry()),
+      'benchmarks/ is not built: run `npm test` (it builds first)',
+    ).toBe(true);
     const scenarios = allScenarios();
-    expect(scenarios.map((s) => s.id)).toContain('B1');
+    expect(scenarios.map((s) => s.id)).toEqual(expect.arrayContaining(['B1', 'B4', 'B6']));
 
     const report = await runBenchmarks(scenarios, QUICK);
 
     expect(failedContenders(report)).toEqual([]);
     for (const scenario of report.scenarios) {
       expect(scenario.contenders.length).toBeGreaterThan(1);
+      const { rounds, ops } = scenario.config;
+      expect(rounds).toBe(QUICK.rounds);
       for (const contender of scenario.contenders) {
         const where = `${scenario.name}/${contender.name}`;
         expect(contender.status, where).toBe('ok');
@@ -36,15 +44,23 @@ describe('npm run bench -- --quick, in process', () => {
           where,
         ).toEqual([0, 1]);
         for (const round of contender.rounds) {
-          expect(round.ops, where).toBe(QUICK.ops);
+          expect(round.ops, where).toBe(ops);
           expect(round.opsPerSec, where).toBeGreaterThan(0);
         }
         expect(contender.medianOpsPerSec, where).toBeGreaterThan(0);
         if (scenario.reference !== undefined) {
           expect(contender.vsReference?.perRound, where).toHaveLength(QUICK.rounds);
         }
+        // Every declared metric was measured in every timed operation.
+        const perOp = (ops ?? 0) * rounds;
+        for (const metric of scenario.metrics) {
+          const measured = contender.metrics?.find((m) => m.name === metric.name);
+          expect(measured?.samples, `${where} ${metric.name}`).toBeGreaterThanOrEqual(perOp);
+          expect(measured?.values.every(Number.isFinite), `${where} ${metric.name}`).toBe(true);
+        }
       }
       expect(scenario.targets.every((t) => t.median !== undefined)).toBe(true);
+      expect(scenario.metricTargets.every((t) => t.value !== undefined)).toBe(true);
     }
     const b1 = report.scenarios.find((s) => s.id === 'B1');
     expect(b1?.reference).toBe('hand-written');
@@ -52,10 +68,39 @@ describe('npm run bench -- --quick, in process', () => {
       ['async-cache-dedupe', 'cache-manager', 'cachekit', 'hand-written'].sort(),
     );
     expect(b1?.contenders.every((c) => (c.latency?.samples ?? 0) > 0)).toBe(true);
+    // One cross-instance finding per contender; the subject and the reference must be correct.
+    for (const name of ['cachekit', 'hand-written']) {
+      expect(b1?.findings).toContainEqual(expect.stringMatching(`^${name}: correct across`));
+    }
+    expect(b1?.findings).toHaveLength(4);
+
+    const b6 = report.scenarios.find((s) => s.id === 'B6');
+    expect(b6?.reference).toBe('hand-written');
+    const b6Metric = (contender: string, metric: string) =>
+      b6?.contenders.find((c) => c.name === contender)?.metrics?.find((m) => m.name === metric);
+    for (const contender of ['cachekit', 'hand-written']) {
+      const all = b6Metric(contender, 'all-dropped');
+      expect(all?.samples).toBeGreaterThanOrEqual(20);
+      // Three other processes a round.
+      expect(b6Metric(contender, 'each-dropped')?.samples).toBe((all?.samples ?? 0) * 3);
+    }
+    expect(b6Metric('cachekit', 'all-dropped')?.vsReference?.p50).toBeGreaterThan(0);
+
+    const b4 = report.scenarios.find((s) => s.id === 'B4');
+    expect(b4?.contenders.map((c) => c.name).sort()).toEqual([
+      'cachekit-1-process',
+      'cachekit-4-processes-lock',
+    ]);
+    // One process: its single flight runs the loader exactly once (a correctness property).
+    const inProcess = b4?.contenders.find((c) => c.name === 'cachekit-1-process');
+    expect(inProcess?.metrics?.find((m) => m.name === 'loader-calls')?.values).toEqual([1, 1]);
 
     const table = runTable(report);
     expect(table).toMatch(/B1 l1-hit/);
     expect(table).toMatch(/vs hand-written/);
+    expect(table).toMatch(/B6 invalidation-latency/);
+    expect(table).toMatch(/cachekit all-dropped p50 <= 0\.600 ms: [\d.]+ ms (met|MISSED)/);
+    expect(table).toMatch(/findings:\n {2}cachekit: correct across instances/);
 
     const dir = await mkdtemp(join(tmpdir(), 'cachekit-bench-'));
     try {

@@ -138,6 +138,86 @@ describe('runScenario', () => {
   });
 });
 
+describe('metrics a contender measures itself', () => {
+  /** Each op records `value`, then `value + 1`, …; takeSamples drains what was recorded. */
+  function counting(name: string, role: Role, first: number, drained: number[][]): ContenderSpec {
+    return {
+      name,
+      role,
+      config: `${name} counting contender`,
+      async start(): Promise<Contender> {
+        let next = first;
+        let recorded: number[] = [];
+        return {
+          name,
+          role,
+          op: async () => {
+            recorded.push(next++);
+            return 42;
+          },
+          takeSamples() {
+            drained.push(recorded);
+            const taken = { delay: recorded };
+            recorded = [];
+            return taken;
+          },
+          close: async () => {},
+        };
+      },
+    };
+  }
+
+  it('keeps only samples of timed runs, summarizes them, checks bounds, sizes the run, passes findings', async () => {
+    const drained: number[][] = [];
+    const base = scenario(
+      [counting('subject', 'subject', 1000, drained), counting('reference', 'reference', 0, [])],
+      [],
+    );
+    const result = await runScenario(
+      {
+        ...base,
+        latency: false,
+        metrics: [{ name: 'delay', unit: 'ms', description: 'a counter' }],
+        metricTargets: [
+          { contender: 'subject', metric: 'delay', statistic: 'p50', atMost: 10_000 },
+          { contender: 'subject', metric: 'delay', statistic: 'max', atMost: 1 },
+          { contender: 'nobody', metric: 'delay', statistic: 'p99', atMost: 1 },
+        ],
+        sizeRun: (config) => ({ ...config, ops: 4, warmupOps: 3, roundWarmupOps: 2 }),
+        async setup(options) {
+          const setup = await base.setup(options);
+          return { ...setup, findings: () => ['subject: noted'] };
+        },
+      },
+      CONFIG,
+    );
+    expect(result.config).toMatchObject({ ops: 4, warmupOps: 3, roundWarmupOps: 2, rounds: 3 });
+    const subject = result.contenders.find((c) => c.name === 'subject');
+    // verify: 1 op, warm-up: 3, then per round 2 untimed + 4 timed: only the timed ones are kept.
+    expect(subject?.metrics?.[0]?.values).toEqual([
+      1006, 1007, 1008, 1009, 1012, 1013, 1014, 1015, 1018, 1019, 1020, 1021,
+    ]);
+    expect(subject?.metrics?.[0]).toMatchObject({
+      name: 'delay',
+      unit: 'ms',
+      samples: 12,
+      p50: 1013,
+      p99: 1021,
+      max: 1021,
+    });
+    expect(drained.slice(0, 2)).toEqual([[1000], [1001, 1002, 1003]]);
+    const reference = result.contenders.find((c) => c.name === 'reference');
+    expect(reference?.metrics?.[0]?.p50).toBe(13);
+    expect(subject?.metrics?.[0]?.vsReference?.p50).toBeCloseTo(1013 / 13);
+    expect(result.metricTargets.map((t) => [t.statistic, t.value, t.met])).toEqual([
+      ['p50', 1013, true],
+      ['max', 1021, false],
+      ['p99', undefined, false],
+    ]);
+    expect(result.findings).toEqual(['subject: noted']);
+  });
+});
+
 describe('parseCli', () => {
   it('defaults to the full run and takes scenario names', () => {
     const request = parseCli(['b1', 'l1-hit']);

@@ -18,6 +18,11 @@ export function asyncCacheDedupeReader(options: ReaderOptions): KeyReader {
   const key = options.key;
   return {
     read: () => item(key),
+    // Its README documents no setter: once the source changed, an instance clears the entry
+    // (`cache.clear(name, arg)`), and the next call loads. Memory storage: this instance only.
+    async write() {
+      await cache.clear('item', key);
+    },
     async close() {
       await cache.clear();
     },

@@ -25,6 +25,10 @@ export function cacheManagerReader(options: ReaderOptions): KeyReader {
   const { key, loader, ttlMs } = options;
   return {
     read: () => cache.wrap(key, loader, ttlMs),
+    // Writes every tier of *this* instance; other instances' memory tiers are not told.
+    async write(value) {
+      await cache.set(key, value, ttlMs);
+    },
     async close() {
       await cache.disconnect();
     },

@@ -13,22 +13,37 @@ export class HandWrittenL1 {
   readonly #channel: string;
   readonly #ttlMs: number;
 
-  private constructor(client: Redis, subscriber: Redis, channel: string, ttlMs: number) {
+  private constructor(
+    client: Redis,
+    subscriber: Redis,
+    channel: string,
+    ttlMs: number,
+    onDropped: ((key: string) => void) | undefined,
+  ) {
     this.#client = client;
     this.#subscriber = subscriber;
     this.#channel = channel;
     this.#ttlMs = ttlMs;
     subscriber.on('message', (_channel: string, key: string) => {
       this.#map.delete(key);
+      onDropped?.(key);
     });
   }
 
-  /** Connects the client and the subscriber, resolving once the subscription is active. */
-  static async connect(redisUrl: string, channel: string, ttlMs: number): Promise<HandWrittenL1> {
+  /**
+   * Connects the client and the subscriber, resolving once the subscription is active.
+   * `onDropped` runs right after an invalidation message removed a key from the Map (B6 times it).
+   */
+  static async connect(
+    redisUrl: string,
+    channel: string,
+    ttlMs: number,
+    onDropped?: (key: string) => void,
+  ): Promise<HandWrittenL1> {
     const client = new Redis(redisUrl);
     const subscriber = client.duplicate();
     await subscriber.subscribe(channel);
-    return new HandWrittenL1(client, subscriber, channel, ttlMs);
+    return new HandWrittenL1(client, subscriber, channel, ttlMs, onDropped);
   }
 
   async get(key: string, loader: Loader): Promise<unknown> {
@@ -44,6 +59,13 @@ export class HandWrittenL1 {
     await this.#client.set(key, JSON.stringify(loaded), 'PX', this.#ttlMs);
     this.#map.set(key, loaded);
     return loaded;
+  }
+
+  /** Writes a new value to Redis and tells every process (this one included) to drop its copy. */
+  async set(key: string, value: unknown): Promise<void> {
+    await this.#client.set(key, JSON.stringify(value), 'PX', this.#ttlMs);
+    await this.#client.publish(this.#channel, key);
+    this.#map.delete(key);
   }
 
   /** Deletes the key in Redis and tells every process (this one included) to drop its copy. */
@@ -64,6 +86,7 @@ export async function handWrittenReader(options: ReaderOptions): Promise<KeyRead
   const { key, loader } = options;
   return {
     read: () => cache.get(key, loader),
+    write: (value) => cache.set(key, value),
     close: () => cache.close(),
   };
 }

@@ -5,6 +5,11 @@ export type Loader = () => Promise<unknown>;
 export interface KeyReader {
   /** One cache-aside read of the key (loads and stores it on a miss). */
   readonly read: () => Promise<unknown>;
+  /**
+   * Overwrites the key with `value` the library's documented way (what another instance does when
+   * the source changes; `verify` checks whether the first instance then serves it).
+   */
+  write(value: unknown): Promise<void>;
   close(): Promise<void>;
 }
 

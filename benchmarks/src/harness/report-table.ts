@@ -1,5 +1,12 @@
 import { columns, formatNs, formatRate, formatRatio } from './format.js';
-import type { ContenderResult, RatioSummary, RunReport, ScenarioResult } from './types.js';
+import { metricLines } from './report-metrics.js';
+import type {
+  ContenderResult,
+  RatioSummary,
+  RunConfig,
+  RunReport,
+  ScenarioResult,
+} from './types.js';
 
 function ratioCell(ratio: RatioSummary | undefined): string {
   if (ratio === undefined) return '-';
@@ -22,11 +29,25 @@ function row(c: ContenderResult): string[] {
   ];
 }
 
-/** The readable report of one scenario: a table of contenders, failures and targets. */
-export function scenarioTable(result: ScenarioResult, rounds: number): string {
+/** `200 ops per timed run, 2 warm-up ops before each, 7 rounds` */
+function sizes(c: RunConfig): string {
+  const timing =
+    c.ops === undefined ? `${c.timeMs} ms per timed run` : `${c.ops} ops per timed run`;
+  return `${timing}, ${c.roundWarmupOps} warm-up ops before each, ${c.rounds} rounds`;
+}
+
+/**
+ * The readable report of one scenario: a table of contenders, what they measured themselves,
+ * failures, targets and findings. `run` is the run's configuration: the scenario's own sizes are
+ * printed when they differ.
+ */
+export function scenarioTable(result: ScenarioResult, run: RunConfig): string {
   const lines = [
     `${result.id} ${result.name}: ${result.title}`,
-    `${rounds} interleaved rounds (order rotated each round); reference: ${result.reference ?? '-'}; best peer: ${result.bestPeer ?? '-'}`,
+    ...(sizes(result.config) === sizes(run)
+      ? []
+      : [`sized for this scenario: ${sizes(result.config)}`]),
+    `${result.config.rounds} interleaved rounds (order rotated each round); reference: ${result.reference ?? '-'}; best peer: ${result.bestPeer ?? '-'}`,
     '',
     ...columns([
       [
@@ -46,6 +67,7 @@ export function scenarioTable(result: ScenarioResult, rounds: number): string {
     if (c.failure !== undefined)
       lines.push(`  ${c.name} failed at ${c.failure.stage}: ${c.failure.message}`);
   }
+  lines.push(...metricLines(result));
   if (result.targets.length > 0) lines.push('', 'targets (median ratio, for information):');
   for (const t of result.targets) {
     const against = t.against === 'reference' ? (result.reference ?? 'reference') : 'best peer';
@@ -54,6 +76,8 @@ export function scenarioTable(result: ScenarioResult, rounds: number): string {
       `  ${t.contender} >= ${t.atLeast}x ${against}: ${value} ${t.met ? 'met' : 'MISSED'}`,
     );
   }
+  if (result.findings.length > 0) lines.push('', 'findings:');
+  for (const finding of result.findings) lines.push(`  ${finding}`);
   if (result.timerOverheadNs > 0) {
     lines.push(`latency samples include ~${formatNs(result.timerOverheadNs)} of clock reads`);
   }
@@ -64,10 +88,8 @@ export function scenarioTable(result: ScenarioResult, rounds: number): string {
 /** The readable report of a run, printed on stdout. */
 export function runTable(report: RunReport): string {
   const c = report.config;
-  const timing =
-    c.ops === undefined ? `${c.timeMs} ms per timed run` : `${c.ops} ops per timed run`;
   const header = [
-    `cachekit benchmarks (${report.mode}): ${timing}, ${c.roundWarmupOps} warm-up ops before each, ${c.rounds} rounds`,
+    `cachekit benchmarks (${report.mode}): ${sizes(c)}`,
     `node ${report.environment.node}, ${report.environment.cpus} x ${report.environment.cpuModel}${report.environment.gcExposed ? ', gc between runs' : ''}`,
     'Ratios are per round, side by side; absolute figures vary with the machine and are context only.',
   ];
@@ -76,7 +98,7 @@ export function runTable(report: RunReport): string {
       'Quick mode proves every contender works; too short for its figures to mean anything.',
     );
   }
-  const body = report.scenarios.map((s) => scenarioTable(s, c.rounds));
+  const body = report.scenarios.map((s) => scenarioTable(s, c));
   return [header.join('\n'), ...body, `total ${(report.durationMs / 1000).toFixed(1)} s`].join(
     '\n\n',
   );

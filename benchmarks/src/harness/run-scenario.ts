@@ -25,10 +25,11 @@ function messageOf(error: unknown): string {
  */
 export async function runScenario(
   scenario: Scenario,
-  config: RunConfig,
+  runConfig: RunConfig,
   log: ProgressLog = () => {},
 ): Promise<ScenarioResult> {
   const began = performance.now();
+  const config = scenario.sizeRun?.(runConfig) ?? runConfig;
   const setup = await scenario.setup({ quick: config.quick });
   const measured: Measured[] = [];
   const failures = new Map<string, Failure>();
@@ -46,7 +47,8 @@ export async function runScenario(
       }
       try {
         await setup.verify(contender);
-        measured.push({ spec, contender, rounds: [], latencies: [] });
+        contender.takeSamples?.();
+        measured.push({ spec, contender, rounds: [], latencies: [], samples: new Map() });
       } catch (error) {
         failures.set(spec.name, { stage: 'verify', message: messageOf(error) });
         log(`  ${spec.name}: FAILED verification: ${messageOf(error)}`);
@@ -63,6 +65,7 @@ export async function runScenario(
     };
     for (const entry of alive()) {
       await guarded(entry, () => runOps(entry.contender.op, config.warmupOps));
+      entry.contender.takeSamples?.();
     }
     for (let round = 0; round < config.rounds; round++) {
       const rotated = rotate(alive(), round);
@@ -71,7 +74,9 @@ export async function runScenario(
         await guarded(entry, async () => {
           const op = entry.contender.op;
           await runOps(op, config.roundWarmupOps);
+          entry.contender.takeSamples?.();
           const run = await timeRun(op, config);
+          keepSamples(entry);
           entry.rounds.push({
             round,
             position,
@@ -81,6 +86,7 @@ export async function runScenario(
           });
           if (scenario.latency && config.latencySamples > 0) {
             await sampleLatencies(op, config.latencySamples, entry.latencies);
+            entry.contender.takeSamples?.();
           }
         });
       }
@@ -98,12 +104,24 @@ export async function runScenario(
   }
   return summarizeScenario({
     scenario,
+    config,
     specs: setup.contenders,
     measured,
     failures,
+    findings: setup.findings?.() ?? [],
     timerOverheadNs: scenario.latency ? timerOverheadNs() : 0,
     durationMs: performance.now() - began,
   });
+}
+
+/** Appends what the contender measured during a timed run to its samples. */
+function keepSamples(entry: Measured): void {
+  const taken = entry.contender.takeSamples?.() ?? {};
+  for (const [metric, values] of Object.entries(taken)) {
+    const kept = entry.samples.get(metric);
+    if (kept === undefined) entry.samples.set(metric, [...values]);
+    else kept.push(...values);
+  }
 }
 
 function roundLine(order: readonly Measured[], round: number): string {

@@ -1,10 +1,12 @@
 import { median, percentileOfSorted, summarizeRatios } from './stats.js';
+import { checkMetricTargets, summarizeMetrics } from './summarize-metrics.js';
 import type {
   Contender,
   ContenderResult,
   ContenderSpec,
   RatioSummary,
   RoundResult,
+  RunConfig,
   Scenario,
   ScenarioResult,
   TargetResult,
@@ -16,13 +18,18 @@ export interface Measured {
   readonly contender: Contender;
   readonly rounds: RoundResult[];
   readonly latencies: number[];
+  /** What the contender measured itself during timed runs, by metric name. */
+  readonly samples: Map<string, number[]>;
 }
 
 export interface SummaryInput {
   readonly scenario: Scenario;
+  /** The sizes the scenario ran with. */
+  readonly config: RunConfig;
   readonly specs: readonly ContenderSpec[];
   readonly measured: readonly Measured[];
   readonly failures: ReadonlyMap<string, NonNullable<ContenderResult['failure']>>;
+  readonly findings: readonly string[];
   readonly timerOverheadNs: number;
   readonly durationMs: number;
 }
@@ -60,6 +67,11 @@ export function summarizeScenario(input: SummaryInput): ScenarioResult {
   }
   const medianOf = (m: Measured): number => median(m.rounds.map((r) => r.opsPerSec));
   const bestPeer = [...peers].sort((a, b) => medianOf(b) - medianOf(a))[0]?.spec.name;
+  const metrics = summarizeMetrics(
+    scenario.metrics ?? [],
+    new Map(ok.map((m) => [m.spec.name, m.samples])),
+    reference,
+  );
 
   const contenders = specs.map((spec): ContenderResult => {
     const m = measured.find((entry) => entry.spec === spec);
@@ -81,6 +93,7 @@ export function summarizeScenario(input: SummaryInput): ScenarioResult {
     const sorted = [...m.latencies].sort((a, b) => a - b);
     const vsReference = referenceRounds === undefined ? undefined : ratios(mine, referenceRounds);
     const vsBestPeer = bestPeerRounds.size === 0 ? undefined : ratios(mine, bestPeerRounds);
+    const measuredMetrics = metrics.get(spec.name) ?? [];
     return {
       ...base,
       status: 'ok',
@@ -99,6 +112,7 @@ export function summarizeScenario(input: SummaryInput): ScenarioResult {
           }),
       ...(vsReference === undefined ? {} : { vsReference }),
       ...(vsBestPeer === undefined ? {} : { vsBestPeer }),
+      ...(measuredMetrics.length === 0 ? {} : { metrics: measuredMetrics }),
     };
   });
 
@@ -117,6 +131,10 @@ export function summarizeScenario(input: SummaryInput): ScenarioResult {
     bestPeer,
     contenders,
     targets,
+    metrics: scenario.metrics ?? [],
+    metricTargets: checkMetricTargets(scenario.metricTargets ?? [], contenders),
+    findings: input.findings,
+    config: input.config,
     timerOverheadNs: input.timerOverheadNs,
     durationMs: input.durationMs,
   };

@@ -10,6 +10,13 @@ export interface Contender {
   readonly role: Role;
   /** One operation. The harness awaits each call before the next (sequential awaited calls). */
   readonly op: () => Promise<unknown>;
+  /**
+   * Values the contender measured itself since the last call, by metric name (a latency observed
+   * across processes, a count of loader calls), which it then forgets. The harness drains it after
+   * verification and warm-up (discarded) and after each timed run (kept): see
+   * {@link Scenario.metrics}. Default: none.
+   */
+  takeSamples?(): Readonly<Record<string, readonly number[]>>;
   /** Releases clients, timers and servers the contender started. */
   close(): Promise<void>;
 }
@@ -44,6 +51,30 @@ export interface ScenarioSetup {
   verify(contender: Contender): Promise<void>;
   /** Stops what setup started (servers). Runs after every contender is closed. */
   teardown(): Promise<void>;
+  /**
+   * What verification found that is worth reporting without failing anyone (a peer that keeps
+   * serving a value another instance overwrote), one sentence each. Read after the rounds.
+   */
+  findings?(): readonly string[];
+}
+
+/** A value contenders measure themselves (see {@link Contender.takeSamples}). */
+export interface MetricSpec {
+  /** Kebab-case key of the samples, e.g. `'all-dropped'`. */
+  readonly name: string;
+  /** Unit of the samples, printed as is (`'ms'`, `'calls'`). */
+  readonly unit: string;
+  /** One line: what one sample is. */
+  readonly description: string;
+}
+
+/** A bound on a metric's statistic (from TARGETS.md), checked and reported, never asserted. */
+export interface MetricTarget {
+  readonly contender: string;
+  readonly metric: string;
+  readonly statistic: 'p50' | 'p99' | 'max';
+  /** The statistic must be at most this (in the metric's unit). */
+  readonly atMost: number;
 }
 
 /** Options a scenario may read to size itself. */
@@ -63,6 +94,16 @@ export interface Scenario {
   /** Measure per-operation latency (p50/p99) besides throughput. */
   readonly latency: boolean;
   readonly targets: readonly RatioTarget[];
+  /** Values the contenders measure themselves, summarized as p50/p99/max. Default: none. */
+  readonly metrics?: readonly MetricSpec[];
+  /** Bounds on those values. Default: none. */
+  readonly metricTargets?: readonly MetricTarget[];
+  /**
+   * Sizes the run for operations far slower than a cache read (a round across processes): gets
+   * the run's configuration (full or quick, with the command line's overrides) and returns the
+   * one this scenario runs with. Default: the run's configuration as is.
+   */
+  sizeRun?(config: RunConfig): RunConfig;
   setup(options: ScenarioOptions): Promise<ScenarioSetup>;
 }
 
@@ -108,6 +149,20 @@ export interface RatioSummary {
   readonly perRound: readonly number[];
 }
 
+/** The samples of one metric of one contender, over every timed run. */
+export interface MetricSummary {
+  readonly name: string;
+  readonly unit: string;
+  readonly samples: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  /** This contender's p50 and p99 over the reference's (pooled over the rounds). */
+  readonly vsReference?: { readonly p50: number; readonly p99: number };
+  /** Every sample, in the order measured. */
+  readonly values: readonly number[];
+}
+
 export interface ContenderResult {
   readonly name: string;
   readonly role: Role;
@@ -125,11 +180,19 @@ export interface ContenderResult {
   readonly vsReference?: RatioSummary;
   /** Ratio of ops/s to the fastest peer of each round. */
   readonly vsBestPeer?: RatioSummary;
+  /** The values it measured itself (the scenario's metrics). */
+  readonly metrics?: readonly MetricSummary[];
 }
 
 export interface TargetResult extends RatioTarget {
   /** The median ratio, or undefined when a side failed. */
   readonly median: number | undefined;
+  readonly met: boolean;
+}
+
+export interface MetricTargetResult extends MetricTarget {
+  /** The statistic, or undefined when the contender failed or measured nothing. */
+  readonly value: number | undefined;
   readonly met: boolean;
 }
 
@@ -142,6 +205,13 @@ export interface ScenarioResult {
   readonly bestPeer: string | undefined;
   readonly contenders: readonly ContenderResult[];
   readonly targets: readonly TargetResult[];
+  /** The metrics the contenders measured themselves (their values are in each contender's result). */
+  readonly metrics: readonly MetricSpec[];
+  readonly metricTargets: readonly MetricTargetResult[];
+  /** What verification found worth reporting (see {@link ScenarioSetup.findings}). */
+  readonly findings: readonly string[];
+  /** The sizes this scenario ran with (see {@link Scenario.sizeRun}). */
+  readonly config: RunConfig;
   /** Cost of one `process.hrtime.bigint()` pair, included in every latency sample. */
   readonly timerOverheadNs: number;
   readonly durationMs: number;
