@@ -126,12 +126,12 @@ export class EntryIo {
       const tagPairs = pairs(plan.tagKeys, tagGenerations);
       const payload = frameEntry(serialized, Date.now(), plan.ttl, tagPairs, grace);
       const generationKey = this.#keys.generationOf(fullKey);
-      // Bump first, and only then write: sent together, a client may reorder them (ioredis resends a
-      // script after NOSCRIPT one round trip later; a cluster redirects), letting a stale load in.
+      // One atomic step: bump, then write. (Sent as two commands, a client may reorder them --
+      // ioredis resends a script after NOSCRIPT, a cluster redirects -- letting a stale load in.)
+      const generationTtl = this.#keyGenerationTtl();
       await ctx.runner.run('set', (store) =>
-        store.bumpGenerations([generationKey], this.#keyGenerationTtl()),
+        store.replace(fullKey, payload, plan.ttl + grace, generationKey, generationTtl),
       );
-      await ctx.runner.run('set', (store) => store.set(fullKey, payload, plan.ttl + grace));
     });
     // Kept in L1 only if nothing but this write's own two local invalidations happened meanwhile.
     const expiresAt = Date.now() + plan.ttl;
@@ -146,17 +146,15 @@ export class EntryIo {
     if (fullKeys.length === 0) return;
     const ctx = this.#ctx;
     const started = ctx.events.active ? performance.now() : 0;
-    const generationKeys = fullKeys.map((key) => this.#keys.generationOf(key));
+    const entries = fullKeys.map((key) => ({ key, generationKey: this.#keys.generationOf(key) }));
+    const generationTtl = this.#keyGenerationTtl();
     await this.#mutate(
       'delete',
       { keys: fullKeys },
       fullKeys[0],
       async () => {
-        // Bump first, then delete (see write()): the order is what stops loads already running.
-        await ctx.runner.run('delete', (store) =>
-          store.bumpGenerations(generationKeys, this.#keyGenerationTtl()),
-        );
-        await ctx.runner.run('delete', (store) => store.delete(fullKeys));
+        // Bump and delete in one atomic step per slot: the bump is what stops loads already running.
+        await ctx.runner.run('delete', (store) => store.invalidate(entries, generationTtl));
       },
       broadcast,
     );

@@ -43,6 +43,7 @@ export { losslessSerializer } from './serializers/lossless.js';
 export type { Serializer } from './serializers/serializer.js';
 export {
   ABSENT_GENERATION,
+  type EntryGeneration,
   type GenerationGuard,
   type Store,
   type StoreCapabilities,

@@ -25,6 +25,17 @@ export const redisScripts: {
    * if deleted, else 0 (missing, expired, or held by another token).
    */
   readonly releaseLock: string;
+  /**
+   * KEYS: pairs `entry, generation` (one slot). ARGV[1]: generation TTL in ms. For each pair,
+   * bumps the generation as `bumpGenerations` does, then UNLINKs the entry; returns the number of
+   * entries that existed.
+   */
+  readonly invalidate: string;
+  /**
+   * KEYS[1]: the entry, KEYS[2]: its generation (same slot). ARGV[1]: value, ARGV[2]: TTL in ms,
+   * ARGV[3]: generation TTL in ms. Bumps the generation, then SETs the entry; returns 1.
+   */
+  readonly replace: string;
 } = Object.freeze({
   bumpGenerations: `local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
@@ -42,6 +53,25 @@ return result`,
   local current = redis.call('GET', KEYS[i]) or '0'
   if current ~= ARGV[i + 1] then return 0 end
 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`,
+  invalidate: `local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local deleted = 0
+for i = 1, #KEYS, 2 do
+  local current = tonumber(redis.call('GET', KEYS[i + 1])) or 0
+  local nextGeneration = now
+  if current + 1 > nextGeneration then nextGeneration = current + 1 end
+  redis.call('SET', KEYS[i + 1], string.format('%.0f', nextGeneration), 'PX', ARGV[1])
+  deleted = deleted + redis.call('UNLINK', KEYS[i])
+end
+return deleted`,
+  replace: `local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local current = tonumber(redis.call('GET', KEYS[2])) or 0
+local nextGeneration = now
+if current + 1 > nextGeneration then nextGeneration = current + 1 end
+redis.call('SET', KEYS[2], string.format('%.0f', nextGeneration), 'PX', ARGV[3])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`,
   releaseLock: `if redis.call('GET', KEYS[1]) == ARGV[1] then

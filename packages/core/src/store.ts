@@ -45,6 +45,12 @@ export interface GenerationGuard {
  * does. Generations are decimal integer strings; `'0'` means the key does not exist.
  */
 
+/** An entry key and the generation key that guards it (same hash slot). */
+export interface EntryGeneration {
+  readonly key: string;
+  readonly generationKey: string;
+}
+
 /** The generation of a key that does not exist. */
 export const ABSENT_GENERATION = '0';
 
@@ -84,6 +90,23 @@ export interface Store {
     ttl: number,
     guards: readonly GenerationGuard[],
   ): Promise<boolean>;
+  /**
+   * Invalidates entries in one step per hash slot: for each pair, moves `generationKey` exactly as
+   * {@link Store.bumpGenerations} does (TTL `generationTtl`), then deletes `key`. Atomic per pair
+   * (a pair's two keys share a slot). Resolves to how many entries existed.
+   */
+  invalidate(entries: readonly EntryGeneration[], generationTtl: number): Promise<number>;
+  /**
+   * Writes an entry in one step: moves `generationKey` as {@link Store.bumpGenerations} does (TTL
+   * `generationTtl`), then stores `value` at `key` for `ttl` ms. Atomic (the keys share a slot).
+   */
+  replace(
+    key: string,
+    value: string,
+    ttl: number,
+    generationKey: string,
+    generationTtl: number,
+  ): Promise<void>;
   /**
    * Sets `key` to `token` for `ttl` ms only if `key` does not exist (Redis `SET NX PX`): a lease
    * lock for distributed single-flight. Resolves to whether this call acquired it. Lock keys are

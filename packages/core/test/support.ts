@@ -31,6 +31,8 @@ export function faultyStore(): Store & { mode: FaultMode; calls: number } {
     deleteMatching: wrap(inner.deleteMatching),
     bumpGenerations: wrap(inner.bumpGenerations),
     setIfGenerations: wrap(inner.setIfGenerations),
+    invalidate: wrap(inner.invalidate),
+    replace: wrap(inner.replace),
     acquireLock: wrap(inner.acquireLock),
     releaseLock: wrap(inner.releaseLock),
     close: inner.close,

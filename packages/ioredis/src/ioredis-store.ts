@@ -1,5 +1,6 @@
 import {
   ABSENT_GENERATION,
+  type EntryGeneration,
   type GenerationGuard,
   type Store,
   type StoreCapabilities,
@@ -103,6 +104,49 @@ export function ioredisStore(options: IoredisStoreOptions): IoredisStore {
     return out;
   }
 
+  async function invalidate(
+    entries: readonly EntryGeneration[],
+    generationTtl: number,
+  ): Promise<number> {
+    // An entry and its generation share a slot, unless a client keyPrefix on a Cluster moved the
+    // entry out of its hash tag: those pairs are bumped, then deleted, in two ordered steps.
+    const together = cluster && keyPrefix !== '' ? entries.filter(sameSlot) : entries;
+    const apart = together === entries ? [] : entries.filter((entry) => !sameSlot(entry));
+    const counts = await Promise.all(
+      batches(together.map((entry) => entry.key)).map(async (positions) => {
+        const keys = pick(together, positions).flatMap((entry) => [entry.key, entry.generationKey]);
+        return Number(await scripts.cachekitInvalidate(keys.length, ...keys, generationTtl));
+      }),
+    );
+    if (apart.length > 0) {
+      await bumpGenerations(
+        apart.map((entry) => entry.generationKey),
+        generationTtl,
+      );
+      counts.push(await remove(apart.map((entry) => entry.key)));
+    }
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  function sameSlot(entry: EntryGeneration): boolean {
+    return slotOf(entry.key, keyPrefix) === slotOf(entry.generationKey, keyPrefix);
+  }
+
+  async function replace(
+    key: string,
+    value: string,
+    ttl: number,
+    generationKey: string,
+    generationTtl: number,
+  ): Promise<void> {
+    if (cluster && keyPrefix !== '' && !sameSlot({ key, generationKey })) {
+      await bumpGenerations([generationKey], generationTtl);
+      await commands.set(key, value, 'PX', ttl);
+      return;
+    }
+    await scripts.cachekitReplace(key, generationKey, value, ttl, generationTtl);
+  }
+
   async function setIfGenerations(
     key: string,
     value: string,
@@ -150,6 +194,8 @@ export function ioredisStore(options: IoredisStoreOptions): IoredisStore {
     deleteMatching: (pattern) => deleteMatching(resolved, pattern, remove),
     bumpGenerations,
     setIfGenerations,
+    invalidate,
+    replace,
     async acquireLock(key, token, ttl) {
       return (await commands.set(key, token, 'PX', ttl, 'NX')) === 'OK';
     },

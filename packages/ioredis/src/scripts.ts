@@ -5,6 +5,8 @@ import type { IoredisClient } from './options.js';
 export const BUMP_GENERATIONS = 'cachekitBumpGenerations';
 export const SET_IF_GENERATIONS = 'cachekitSetIfGenerations';
 export const RELEASE_LOCK = 'cachekitReleaseLock';
+export const INVALIDATE = 'cachekitInvalidate';
+export const REPLACE = 'cachekitReplace';
 
 /** The scripts, callable on the client (or a pipeline) once defined. */
 export interface ScriptCommands {
@@ -14,6 +16,10 @@ export interface ScriptCommands {
   [SET_IF_GENERATIONS](numberOfKeys: number, ...args: Array<string | number>): Promise<number>;
   /** `lockKey, token` -> 1 if it held the token and was deleted, else 0. */
   [RELEASE_LOCK](key: string, token: string): Promise<number>;
+  /** `numberOfKeys, entry1, generation1, ..., generationTtl` -> entries that existed. */
+  [INVALIDATE](numberOfKeys: number, ...args: Array<string | number>): Promise<number>;
+  /** `entry, generation, value, ttl, generationTtl` -> 1. */
+  [REPLACE](...args: Array<string | number>): Promise<number>;
 }
 
 /**
@@ -24,5 +30,7 @@ export function defineScripts(client: IoredisClient): ScriptCommands {
   client.defineCommand(BUMP_GENERATIONS, { lua: redisScripts.bumpGenerations });
   client.defineCommand(SET_IF_GENERATIONS, { lua: redisScripts.setIfGenerations });
   client.defineCommand(RELEASE_LOCK, { lua: redisScripts.releaseLock, numberOfKeys: 1 });
+  client.defineCommand(INVALIDATE, { lua: redisScripts.invalidate });
+  client.defineCommand(REPLACE, { lua: redisScripts.replace, numberOfKeys: 2 });
   return client as unknown as ScriptCommands;
 }

@@ -21,3 +21,9 @@ export const SET_IF_GENERATIONS: RedisScript = script(redisScripts.setIfGenerati
 
 /** KEYS[1]: lock key; ARGV[1]: token. Deletes the key only if it holds the token. See `redisScripts`. */
 export const RELEASE_LOCK: RedisScript = script(redisScripts.releaseLock);
+
+/** KEYS: pairs `entry, generation` (one slot); ARGV[1]: generation TTL. See `redisScripts`. */
+export const INVALIDATE: RedisScript = script(redisScripts.invalidate);
+
+/** KEYS: entry, generation; ARGV: value, TTL, generation TTL. See `redisScripts`. */
+export const REPLACE: RedisScript = script(redisScripts.replace);

@@ -1,5 +1,6 @@
 import {
   ABSENT_GENERATION,
+  type EntryGeneration,
   type GenerationGuard,
   InvalidOptionError,
   type Store,
@@ -20,7 +21,13 @@ import {
 import { integer, optionalString, optionalStrings, requiredString } from './replies.js';
 import { runScript } from './run-script.js';
 import { scanAndDelete } from './scan.js';
-import { BUMP_GENERATIONS, RELEASE_LOCK, SET_IF_GENERATIONS } from './scripts.js';
+import {
+  BUMP_GENERATIONS,
+  INVALIDATE,
+  RELEASE_LOCK,
+  REPLACE,
+  SET_IF_GENERATIONS,
+} from './scripts.js';
 
 function assertClient(client: unknown): asserts client is NodeRedisClientOrCluster {
   const shape = client as Partial<Record<'mGet' | 'evalSha' | 'unlink', unknown>> | null;
@@ -145,6 +152,42 @@ class NodeRedisStore implements Store {
       }),
     );
     return generations;
+  }
+
+  async invalidate(entries: readonly EntryGeneration[], generationTtl: number): Promise<number> {
+    await this.#connection.gate();
+    // An entry and its generation share a slot: batching by the entry's slot keeps pairs together.
+    const batches = batchKeys(
+      entries.map((entry) => entry.key),
+      this.#cluster,
+      this.#prefix,
+    );
+    const counts = await Promise.all(
+      batches.map(async ({ indexes }) => {
+        const keys = indexes.flatMap((index) => {
+          const entry = entries[index] as EntryGeneration;
+          return [entry.key, entry.generationKey];
+        });
+        return Number(await runScript(this.#client, INVALIDATE, keys, [String(generationTtl)]));
+      }),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  async replace(
+    key: string,
+    value: string,
+    ttl: number,
+    generationKey: string,
+    generationTtl: number,
+  ): Promise<void> {
+    await this.#connection.gate();
+    await runScript(
+      this.#client,
+      REPLACE,
+      [key, generationKey],
+      [value, String(ttl), String(generationTtl)],
+    );
   }
 
   async setIfGenerations(

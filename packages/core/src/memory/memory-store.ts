@@ -62,6 +62,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     return String(lastGeneration);
   }
 
+  function bump(key: string, ttl: number): string {
+    const next = nextGeneration(generationOf(key));
+    generations.set(key, next, ttl);
+    return next;
+  }
+
   return {
     name: 'memory',
     capabilities: CAPABILITIES,
@@ -95,11 +101,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         bumpsSinceSweep = 0;
         generations.sweep();
       }
-      return keys.map((key) => {
-        const next = nextGeneration(generationOf(key));
-        generations.set(key, next, ttl);
-        return next;
-      });
+      return keys.map((key) => bump(key, ttl));
+    },
+    async invalidate(list, generationTtl) {
+      let count = 0;
+      for (const { key, generationKey } of list) {
+        bump(generationKey, generationTtl);
+        if (entries.delete(key)) count++;
+      }
+      return count;
+    },
+    async replace(key, value, ttl, generationKey, generationTtl) {
+      bump(generationKey, generationTtl);
+      entries.set(key, value, ttl);
     },
     async setIfGenerations(key, value, ttl, guards: readonly GenerationGuard[]) {
       for (const guard of guards) {

@@ -3,6 +3,7 @@ import { registerBasicCases } from './cases-basic.js';
 import { registerConcurrencyCases } from './cases-concurrency.js';
 import { registerGenerationCases } from './cases-generations.js';
 import { registerGuardCases } from './cases-guards.js';
+import { registerInvalidateCases } from './cases-invalidate.js';
 import { registerLockCases } from './cases-locks.js';
 import { registerManyCases } from './cases-many.js';
 import { registerPatternCases } from './cases-pattern.js';
@@ -58,6 +59,7 @@ export function runStoreConformance(runner: ConformanceRunner, options: Conforma
     registerPatternCases(suite);
     registerGenerationCases(suite);
     registerGuardCases(suite);
+    registerInvalidateCases(suite);
     registerLockCases(suite);
     registerConcurrencyCases(suite);
   });
