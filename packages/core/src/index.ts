@@ -51,7 +51,15 @@ export {
 } from './store.js';
 export type { CacheSync, InvalidationMessage, SyncListener } from './sync.js';
 export type { Transport, TransportCapabilities, TransportHandlers } from './transport.js';
-export { connectionError, guardHandlers, Wanted } from './transport-kit.js';
+export { ConnectionSlot } from './transport-connection.js';
+export {
+  connectionError,
+  connectionErrorReporter,
+  groupBySlot,
+  guardHandlers,
+  shardedPatternsError,
+  Wanted,
+} from './transport-kit.js';
 export {
   type PubSubDriver,
   type PubSubSubscriber,

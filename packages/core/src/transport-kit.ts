@@ -1,4 +1,4 @@
-import { StoreError } from './errors.js';
+import { StoreError, UnsupportedError } from './errors.js';
 import type { TransportHandlers } from './transport.js';
 
 /**
@@ -89,4 +89,41 @@ export function guardHandlers(handlers: TransportHandlers, name: string): Transp
 export function connectionError(name: string, what: string, cause: unknown): StoreError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new StoreError(`${name}: ${what}: ${detail}`, { cause });
+}
+
+/**
+ * A listener for a subscriber connection's 'error' events: reports each as a `connectionError`
+ * through `handlers.error`, unless the subscriber is `closed()` (errors of a closing connection are
+ * expected).
+ */
+export function connectionErrorReporter(
+  handlers: TransportHandlers,
+  name: string,
+  closed: () => boolean,
+): (error: Error) => void {
+  return (error) => {
+    if (!closed()) handlers.error(connectionError(name, 'subscriber connection error', error));
+  };
+}
+
+/** Channel names grouped by `slotOf` (a Redis Cluster hash slot), in first-seen order. */
+export function groupBySlot(
+  names: readonly string[],
+  slotOf: (name: string) => number,
+): string[][] {
+  const groups = new Map<number, string[]>();
+  for (const name of names) {
+    const slot = slotOf(name);
+    const group = groups.get(slot);
+    if (group === undefined) groups.set(slot, [name]);
+    else group.push(name);
+  }
+  return [...groups.values()];
+}
+
+/** The refusal of PSUBSCRIBE by a transport in sharded mode. */
+export function shardedPatternsError(name: string): UnsupportedError {
+  return new UnsupportedError(
+    `${name}: sharded pub/sub has no patterns (capabilities.patterns is false); use sharded: false for PSUBSCRIBE`,
+  );
 }

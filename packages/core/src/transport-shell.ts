@@ -67,7 +67,8 @@ export class PubSubTransport<C> implements Transport {
     const subscriber = this.driver.subscriber(guardHandlers(handlers, this.label));
     this.active = subscriber;
     try {
-      await this.driver.prepare?.();
+      // No await without a prepare(): start() begins in the same tick as connect().
+      if (this.driver.prepare !== undefined) await this.driver.prepare();
       await subscriber.start();
     } catch (error) {
       // Nothing is left running: connect() may be called again.

@@ -1,8 +1,16 @@
-import { connectionError, type TransportHandlers, UnsupportedError, Wanted } from '@cachekit/core';
+import {
+  ConnectionSlot,
+  connectionError,
+  connectionErrorReporter,
+  groupBySlot,
+  type PubSubSubscriber,
+  shardedPatternsError,
+  type TransportHandlers,
+  Wanted,
+} from '@cachekit/core';
 import calculateSlot from 'cluster-key-slot';
 import type { Cluster, Redis } from 'ioredis';
 import { quitClient } from './quit.js';
-import type { Subscriber } from './transport-single.js';
 
 /** The parts of ioredis 6's ClusterSubscriberGroup read to confirm a resubscribe (not public API). */
 interface ShardedSubscriberInternals {
@@ -35,12 +43,11 @@ function shardedSubscribersOf(cluster: Cluster): ShardedSubscriberInternals[] | 
  * duplicate is therefore made without a keyPrefix: the transport subscribes to the prefixed names
  * itself and strips the prefix from the messages it delivers.
  */
-export class ShardedSubscriber implements Subscriber {
-  private sub: Cluster | undefined;
+export class ShardedSubscriber implements PubSubSubscriber<Cluster> {
+  private readonly slot: ConnectionSlot<Cluster>;
   private readonly channels = new Wanted();
   private readonly prefix: string;
   private lost = false;
-  private closed = false;
 
   constructor(
     private readonly client: Cluster,
@@ -49,10 +56,11 @@ export class ShardedSubscriber implements Subscriber {
   ) {
     const prefix = (client.options as { keyPrefix?: unknown }).keyPrefix;
     this.prefix = typeof prefix === 'string' ? prefix : '';
+    this.slot = new ConnectionSlot<Cluster>(name, quitClient);
   }
 
   get connection(): Cluster | undefined {
-    return this.sub;
+    return this.slot.current;
   }
 
   async start(): Promise<void> {
@@ -62,12 +70,8 @@ export class ShardedSubscriber implements Subscriber {
       keyPrefix: '',
       redisOptions: { keyPrefix: '' },
     } as never) as Cluster;
-    this.sub = sub;
-    const report = (error: Error): void => {
-      if (!this.closed) {
-        this.handlers.error(connectionError(this.name, 'subscriber connection error', error));
-      }
-    };
+    this.slot.attach(sub, () => {});
+    const report = connectionErrorReporter(this.handlers, this.name, () => this.slot.closed);
     const loss = (): void => {
       this.lost = true;
     };
@@ -94,7 +98,7 @@ export class ShardedSubscriber implements Subscriber {
 
   subscribe(channels: readonly string[]): Promise<void> {
     return this.channels.add(channels, async (fresh) => {
-      const sub = this.live();
+      const sub = this.slot.live();
       // One SSUBSCRIBE per slot: ioredis refuses channels of several slots in one call.
       await Promise.all(this.bySlot(fresh).map((group) => sub.ssubscribe(...group)));
     });
@@ -102,53 +106,35 @@ export class ShardedSubscriber implements Subscriber {
 
   async unsubscribe(channels: readonly string[]): Promise<void> {
     const held = this.channels.remove(channels);
-    if (held.length === 0 || this.sub === undefined) return;
-    const sub = this.sub;
+    const sub = this.slot.current;
+    if (held.length === 0 || sub === undefined) return;
     await Promise.all(this.bySlot(held).map((group) => sub.sunsubscribe(...group)));
   }
 
   psubscribe(): Promise<void> {
-    return Promise.reject(
-      new UnsupportedError(
-        `${this.name}: sharded pub/sub has no patterns (capabilities.patterns is false); use sharded: false for PSUBSCRIBE`,
-      ),
-    );
+    return Promise.reject(shardedPatternsError(this.name));
   }
 
   /** Nothing can be pattern-subscribed, so nothing to undo. */
   async punsubscribe(): Promise<void> {}
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const sub = this.sub;
-    this.sub = undefined;
-    if (sub !== undefined) await quitClient(sub);
-  }
-
-  private live(): Cluster {
-    if (this.sub === undefined) throw new Error(`${this.name}: subscribe before start`);
-    return this.sub;
+  close(): Promise<void> {
+    return this.slot.close();
   }
 
   /** Prefixed channel names grouped by hash slot. */
   private bySlot(names: readonly string[]): string[][] {
-    const groups = new Map<number, string[]>();
-    for (const name of names) {
-      const channel = this.prefix + name;
-      const slot = calculateSlot(channel);
-      const group = groups.get(slot);
-      if (group === undefined) groups.set(slot, [channel]);
-      else group.push(channel);
-    }
-    return [...groups.values()];
+    return groupBySlot(
+      names.map((name) => this.prefix + name),
+      calculateSlot,
+    );
   }
 
   private onSubscribersReady(): void {
-    if (!this.lost || this.closed) return;
+    if (!this.lost || this.slot.closed) return;
     this.lost = false;
     void this.confirmed().then((ok) => {
-      if (this.closed) return;
+      if (this.slot.closed) return;
       // A loss during the check: the next 'subscribersReady' reports it.
       if (ok && !this.lost) this.handlers.reconnect();
       else this.lost = true;
@@ -161,7 +147,7 @@ export class ShardedSubscriber implements Subscriber {
    * are not there to be checked.
    */
   private async confirmed(): Promise<boolean> {
-    const sub = this.sub;
+    const sub = this.slot.current;
     if (sub === undefined) return false;
     const subscribers = shardedSubscribersOf(sub);
     // ioredis internals changed: no way to wait for the replies, report at once.

@@ -1,18 +1,14 @@
-import { connectionError, StoreError, type TransportHandlers, Wanted } from '@cachekit/core';
+import {
+  ConnectionSlot,
+  connectionError,
+  connectionErrorReporter,
+  type PubSubSubscriber,
+  StoreError,
+  type TransportHandlers,
+  Wanted,
+} from '@cachekit/core';
 import type { Cluster, Redis } from 'ioredis';
 import { quitClient } from './quit.js';
-
-/** What the transport needs from a subscriber, whichever connection layout it uses. */
-export interface Subscriber {
-  readonly connection: Redis | Cluster | undefined;
-  /** Connects; if the first attempt fails, closes what it made and rejects. */
-  start(): Promise<void>;
-  subscribe(channels: readonly string[]): Promise<void>;
-  unsubscribe(channels: readonly string[]): Promise<void>;
-  psubscribe(patterns: readonly string[]): Promise<void>;
-  punsubscribe(patterns: readonly string[]): Promise<void>;
-  close(): Promise<void>;
-}
 
 /** Makes a new, not yet connected, subscriber connection; `previous` is the one that ended. */
 export type ConnectionSource = (previous: Redis | undefined) => Redis;
@@ -25,10 +21,6 @@ export type ConnectionSource = (previous: Redis | undefined) => Redis;
 export const SUBSCRIBER_OVERRIDES: { readonly lazyConnect: true; readonly autoResubscribe: false } =
   { lazyConnect: true, autoResubscribe: false };
 
-/** Backoff between replacements of a connection that ended for good: 100 ms doubling to 2 s. */
-const REPLACE_BASE_MS = 100;
-const REPLACE_MAX_MS = 2_000;
-
 const ignore = (): void => {};
 
 /**
@@ -38,24 +30,22 @@ const ignore = (): void => {};
  * `handlers.reconnect()`. If the connection ends for good (its `retryStrategy` gave up), a new one
  * is made from `source` after a backoff, subscribed, and reported as a reconnect as well.
  */
-export class SingleSubscriber implements Subscriber {
-  private conn: Redis | undefined;
-  private detachCurrent: () => void = ignore;
+export class SingleSubscriber implements PubSubSubscriber<Redis> {
+  private readonly slot: ConnectionSlot<Redis>;
   private readonly channels = new Wanted();
   private readonly patterns = new Wanted();
-  private closed = false;
   private generation = 0;
-  private replacements = 0;
-  private replaceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly source: ConnectionSource,
     private readonly handlers: TransportHandlers,
     private readonly name: string,
-  ) {}
+  ) {
+    this.slot = new ConnectionSlot<Redis>(name, quitClient);
+  }
 
   get connection(): Redis | undefined {
-    return this.conn;
+    return this.slot.current;
   }
 
   async start(): Promise<void> {
@@ -71,46 +61,31 @@ export class SingleSubscriber implements Subscriber {
 
   subscribe(channels: readonly string[]): Promise<void> {
     return this.channels.add(channels, async (fresh) => {
-      await this.live().subscribe(...fresh);
+      await this.slot.live().subscribe(...fresh);
     });
   }
 
   psubscribe(patterns: readonly string[]): Promise<void> {
     return this.patterns.add(patterns, async (fresh) => {
-      await this.live().psubscribe(...fresh);
+      await this.slot.live().psubscribe(...fresh);
     });
   }
 
   async unsubscribe(channels: readonly string[]): Promise<void> {
     const held = this.channels.remove(channels);
     // Not ready: the next 'ready' is a fresh connection, resubscribed with the wanted names only.
-    if (held.length > 0 && this.conn?.status === 'ready') await this.conn.unsubscribe(...held);
+    const conn = this.slot.current;
+    if (held.length > 0 && conn?.status === 'ready') await conn.unsubscribe(...held);
   }
 
   async punsubscribe(patterns: readonly string[]): Promise<void> {
     const held = this.patterns.remove(patterns);
-    if (held.length > 0 && this.conn?.status === 'ready') await this.conn.punsubscribe(...held);
+    const conn = this.slot.current;
+    if (held.length > 0 && conn?.status === 'ready') await conn.punsubscribe(...held);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    clearTimeout(this.replaceTimer);
-    const conn = this.conn;
-    this.conn = undefined;
-    if (conn === undefined) return;
-    try {
-      await quitClient(conn);
-    } finally {
-      this.detachCurrent();
-    }
-  }
-
-  private live(): Redis {
-    if (this.conn === undefined) {
-      throw new StoreError(`${this.name}: the subscriber connection is down (being replaced)`);
-    }
-    return this.conn;
+  close(): Promise<void> {
+    return this.slot.close();
   }
 
   /** Makes a connection from `source` and listens to it. */
@@ -119,17 +94,13 @@ export class SingleSubscriber implements Subscriber {
     let readies = 0;
     const onReady = (): void => {
       readies += 1;
-      this.replacements = 0;
+      this.slot.ready();
       if (initial && readies === 1) return;
       void this.restore(conn);
     };
-    const onError = (error: Error): void => {
-      if (!this.closed) {
-        this.handlers.error(connectionError(this.name, 'subscriber connection error', error));
-      }
-    };
+    const onError = connectionErrorReporter(this.handlers, this.name, () => this.slot.closed);
     const onEnd = (): void => {
-      if (!this.closed && this.conn === conn) this.replace(conn);
+      if (!this.slot.closed && this.slot.current === conn) this.replace(conn);
     };
     const onMessage = (channel: string, message: string): void => {
       if (this.channels.has(channel)) this.handlers.message(channel, message, undefined);
@@ -142,8 +113,7 @@ export class SingleSubscriber implements Subscriber {
     conn.on('end', onEnd);
     conn.on('message', onMessage);
     conn.on('pmessage', onPmessage);
-    this.conn = conn;
-    this.detachCurrent = () => {
+    this.slot.attach(conn, () => {
       conn.off('ready', onReady);
       conn.off('error', onError);
       conn.off('end', onEnd);
@@ -151,7 +121,7 @@ export class SingleSubscriber implements Subscriber {
       conn.off('pmessage', onPmessage);
       // A late socket error on a dropped connection must not become an unhandled 'error' event.
       if (conn.listenerCount('error') === 0) conn.on('error', ignore);
-    };
+    });
     return conn;
   }
 
@@ -167,43 +137,31 @@ export class SingleSubscriber implements Subscriber {
       ]);
     } catch (cause) {
       // A newer 'ready' (or a replacement) retries; report only a failure on the live connection.
-      if (!this.closed && conn === this.conn && generation === this.generation) {
+      if (!this.slot.closed && conn === this.slot.current && generation === this.generation) {
         this.handlers.error(
           connectionError(this.name, 'resubscribing after a reconnect failed', cause),
         );
       }
       return;
     }
-    if (this.closed || conn !== this.conn || generation !== this.generation) return;
+    if (this.slot.closed || conn !== this.slot.current || generation !== this.generation) return;
     this.handlers.reconnect();
   }
 
   /** The connection ended for good: make a new one after a backoff. */
   private replace(previous: Redis): void {
-    this.detachCurrent();
-    this.detachCurrent = ignore;
-    this.conn = undefined;
-    this.scheduleOpen(previous);
-  }
-
-  private scheduleOpen(previous: Redis | undefined): void {
-    const delay = Math.min(REPLACE_BASE_MS * 2 ** this.replacements, REPLACE_MAX_MS);
-    this.replacements += 1;
-    this.replaceTimer = setTimeout(() => {
-      this.replaceTimer = undefined;
-      if (this.closed) return;
+    this.slot.replaceLater(() => {
       let conn: Redis;
       try {
         conn = this.open(previous, false);
       } catch (cause) {
         this.handlers.error(connectionError(this.name, 'no connection to subscribe on', cause));
-        this.scheduleOpen(previous);
+        this.replace(previous);
         return;
       }
       // Failures arrive as 'error' events; an 'end' schedules the next replacement.
       conn.connect().catch(ignore);
-    }, delay);
-    this.replaceTimer.unref();
+    });
   }
 }
 

@@ -1,87 +1,47 @@
-import type { TransportHandlers } from '@cachekit/core';
-import { waitFor } from '@cachekit/core/testing';
+import { runTransportFaultConformance } from '@cachekit/core/testing';
 import { ioredisTransport } from '@cachekit/ioredis';
 import { type RedisClusterHandle, startRedisCluster } from '@cachekit/redis-testkit';
 import { Cluster, Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// A private cluster: these tests refuse new connections on every node and kill every pub/sub
+// A private cluster: these cases refuse new connections on every node and kill every pub/sub
 // connection (CLIENT KILL TYPE pubsub), which would break other tests on the shared one.
 let cluster: RedisClusterHandle;
-let admins: Redis[] = [];
+const admins = new Map<number, Redis>();
 
 beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3 });
-  admins = cluster.nodes.map((node) => new Redis({ ...node, retryStrategy: () => null }));
-  await Promise.all(admins.map((admin) => admin.ping()));
+  for (const node of cluster.nodes) {
+    admins.set(node.port, new Redis({ ...node, retryStrategy: () => null }));
+  }
+  await Promise.all([...admins.values()].map((admin) => admin.ping()));
 }, 30_000);
 
 afterAll(async () => {
-  for (const admin of admins) admin.disconnect();
+  for (const admin of admins.values()) admin.disconnect();
   await cluster?.stop();
 });
 
-const onEveryNode = ([command, ...args]: string[]) =>
-  Promise.all(admins.map((admin) => admin.call(command as string, ...args)));
-
-for (const sharded of [true, false]) {
-  it(`${sharded ? 'sharded' : 'classic'}: reconnect() waits until the resubscribe is confirmed, however long the outage`, async () => {
-    const client = new Cluster(cluster.nodes.map((node) => ({ ...node })));
-    client.on('error', () => {});
-    await client.ping();
-    const channels = ['a', 'b', 'c', 'd', 'e', 'f'].map((c) => `ck:outage:${sharded}:${c}`);
-    const transport = ioredisTransport({ client, sharded });
-    let errors = 0;
-    let reconnects = 0;
-    const received: string[] = [];
-    const handlers: TransportHandlers = {
-      message: (_channel, message) => received.push(message),
-      // Published from inside reconnect(): it only arrives if every subscription was back by then.
-      reconnect: () => {
-        reconnects += 1;
-        for (const channel of channels)
-          void transport.publish(channel, `in reconnect() ${reconnects}`);
-      },
-      error: () => {
-        errors += 1;
-      },
-    };
-    try {
-      await transport.connect(handlers);
-      await transport.subscribe(channels);
-      for (const channel of channels) await transport.publish(channel, 'before');
-      await waitFor(() => received.length === channels.length, { message: 'the first messages' });
-
-      // New connections are refused (maxclients 1), then the subscribers are killed: they keep
-      // failing to reconnect while the publishing connections still work.
-      await onEveryNode(['CONFIG', 'SET', 'maxclients', '1']);
-      expect(
-        (await onEveryNode(['CLIENT', 'KILL', 'TYPE', 'pubsub']))
-          .map(Number)
-          .reduce((a, b) => a + b),
-      ).toBeGreaterThan(0);
-      await waitFor(() => errors >= 3, {
-        timeout: 5_000,
-        message: 'refused reconnection attempts',
-      });
-      expect(reconnects).toBe(0);
-      for (const channel of channels) await transport.publish(channel, 'lost');
-
-      await onEveryNode(['CONFIG', 'SET', 'maxclients', '10000']);
-      await waitFor(() => reconnects >= 1, { timeout: 10_000, message: 'reconnect()' });
-      await waitFor(
-        () => received.filter((m) => m === 'in reconnect() 1').length === channels.length,
-        {
-          timeout: 5_000,
-          message: 'every message published in the first reconnect()',
-        },
-      );
-      expect(received.slice(0, channels.length)).toEqual(channels.map(() => 'before'));
-      expect(received).not.toContain('lost');
-    } finally {
-      await onEveryNode(['CONFIG', 'SET', 'maxclients', '10000']);
-      await transport.close();
-      client.disconnect();
-    }
-  }, 25_000);
-}
+runTransportFaultConformance(
+  { describe, it, beforeAll, afterAll },
+  {
+    name: 'ioredis cluster',
+    topology: 'cluster',
+    nodes: () => cluster.nodes,
+    // Connections opened beforehand: the cases refuse new ones (maxclients 1).
+    command: (node, [command, ...args]) =>
+      (admins.get(node.port) as Redis).call(command as string, ...args),
+    async create(options) {
+      const client = new Cluster(cluster.nodes.map((node) => ({ ...node })));
+      client.on('error', () => {});
+      await client.ping();
+      const sharded = options.sharded === undefined ? {} : { sharded: options.sharded };
+      return {
+        transport: ioredisTransport({ client, ...sharded }),
+        alive: async () => expect(await client.ping()).toBe('PONG'),
+        dispose: () => client.disconnect(),
+      };
+    },
+    ended: (subscriber) => (subscriber as Cluster).status === 'end',
+  },
+);

@@ -1,14 +1,20 @@
-import { connectionError, type TransportHandlers, UnsupportedError, Wanted } from '@cachekit/core';
+import type { PubSubSubscriber, TransportHandlers } from '@cachekit/core';
+import {
+  ConnectionSlot,
+  connectionError,
+  connectionErrorReporter,
+  groupBySlot,
+  shardedPatternsError,
+} from '@cachekit/core';
 import calculateSlot from 'cluster-key-slot';
 import {
   connectOrFail,
-  type NodeRedisMessageListener,
   type NodeRedisPubSubCluster,
   type NodeRedisPubSubNode,
   type NodeRedisPubSubType,
   shut,
 } from './transport-client.js';
-import type { Subscriber } from './transport-standalone.js';
+import { SubscriptionListeners } from './transport-listeners.js';
 
 /** While a loss is not repaired yet, how often the subscriptions are checked. */
 const CHECK_INTERVAL_MS = 20;
@@ -37,37 +43,30 @@ function holds(
  * been replaced by a topology change, which emits nothing when its resubscribe completes). Then
  * `reconnect()` is called.
  */
-export class ClusterSubscriber implements Subscriber {
-  private sub: NodeRedisPubSubCluster | undefined;
-  private readonly channels = new Wanted();
-  private readonly patterns = new Wanted();
-  private readonly patternListeners = new Map<string, NodeRedisMessageListener>();
+export class ClusterSubscriber implements PubSubSubscriber<NodeRedisPubSubCluster> {
+  private readonly slot: ConnectionSlot<NodeRedisPubSubCluster>;
+  private readonly wanted: SubscriptionListeners;
   private lost = false;
-  private closed = false;
   private checkTimer: NodeJS.Timeout | undefined;
-  private readonly onMessage: NodeRedisMessageListener = (message, channel) => {
-    if (this.channels.has(channel)) this.handlers.message(channel, message, undefined);
-  };
 
   constructor(
     private readonly client: NodeRedisPubSubCluster,
     private readonly sharded: boolean,
     private readonly handlers: TransportHandlers,
     private readonly name: string,
-  ) {}
+  ) {
+    this.wanted = new SubscriptionListeners(handlers);
+    this.slot = new ConnectionSlot<NodeRedisPubSubCluster>(name, shut);
+  }
 
   get connection(): NodeRedisPubSubCluster | undefined {
-    return this.sub;
+    return this.slot.current;
   }
 
   async start(): Promise<void> {
     const sub = this.client.duplicate({ minimizeConnections: true });
-    this.sub = sub;
-    const report = (error: Error): void => {
-      if (!this.closed) {
-        this.handlers.error(connectionError(this.name, 'subscriber connection error', error));
-      }
-    };
+    this.slot.attach(sub, () => {});
+    const report = connectionErrorReporter(this.handlers, this.name, () => this.slot.closed);
     const loss = (): void => this.onLoss();
     sub.on('error', report);
     sub.on('sharded-channel-moved-error', report);
@@ -87,85 +86,53 @@ export class ClusterSubscriber implements Subscriber {
   }
 
   subscribe(channels: readonly string[]): Promise<void> {
-    return this.channels.add(channels, async (fresh) => {
-      const sub = this.live();
+    const { onMessage } = this.wanted;
+    return this.wanted.channels.add(channels, async (fresh) => {
+      const sub = this.slot.live();
       if (!this.sharded) {
-        await sub.subscribe(fresh, this.onMessage);
+        await sub.subscribe(fresh, onMessage);
         return;
       }
       // One SSUBSCRIBE per slot: node-redis routes it by its first channel.
-      await Promise.all(this.bySlot(fresh).map((group) => sub.sSubscribe(group, this.onMessage)));
+      const groups = groupBySlot(fresh, calculateSlot);
+      await Promise.all(groups.map((group) => sub.sSubscribe(group, onMessage)));
     });
   }
 
   psubscribe(patterns: readonly string[]): Promise<void> {
     if (this.sharded) {
-      return Promise.reject(
-        new UnsupportedError(
-          `${this.name}: sharded pub/sub has no patterns (capabilities.patterns is false); use sharded: false for PSUBSCRIBE`,
-        ),
-      );
+      return Promise.reject(shardedPatternsError(this.name));
     }
-    return this.patterns.add(patterns, async (fresh) => {
-      const sub = this.live();
+    return this.wanted.patterns.add(patterns, async (fresh) => {
+      const sub = this.slot.live();
       await Promise.all(
-        fresh.map((pattern) => sub.pSubscribe([pattern], this.listenerFor(pattern))),
+        fresh.map((pattern) => sub.pSubscribe([pattern], this.wanted.forPattern(pattern))),
       );
     });
   }
 
   async unsubscribe(channels: readonly string[]): Promise<void> {
-    const held = this.channels.remove(channels);
-    const sub = this.sub;
+    const held = this.wanted.channels.remove(channels);
+    const sub = this.slot.current;
     if (held.length === 0 || sub === undefined) return;
     if (!this.sharded) await sub.unsubscribe(held);
-    else await Promise.all(this.bySlot(held).map((group) => sub.sUnsubscribe(group)));
+    else
+      await Promise.all(groupBySlot(held, calculateSlot).map((group) => sub.sUnsubscribe(group)));
   }
 
   async punsubscribe(patterns: readonly string[]): Promise<void> {
-    const held = this.patterns.remove(patterns);
-    for (const pattern of held) this.patternListeners.delete(pattern);
-    if (held.length > 0 && this.sub !== undefined) await this.sub.pUnsubscribe(held);
+    const held = this.wanted.removePatterns(patterns);
+    const sub = this.slot.current;
+    if (held.length > 0 && sub !== undefined) await sub.pUnsubscribe(held);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  close(): Promise<void> {
     clearInterval(this.checkTimer);
-    const sub = this.sub;
-    this.sub = undefined;
-    if (sub !== undefined) await shut(sub);
-  }
-
-  private live(): NodeRedisPubSubCluster {
-    if (this.sub === undefined) throw new Error(`${this.name}: subscribe before start`);
-    return this.sub;
-  }
-
-  private listenerFor(pattern: string): NodeRedisMessageListener {
-    let listener = this.patternListeners.get(pattern);
-    if (listener === undefined) {
-      listener = (message, channel) => {
-        if (this.patterns.has(pattern)) this.handlers.message(channel, message, pattern);
-      };
-      this.patternListeners.set(pattern, listener);
-    }
-    return listener;
-  }
-
-  private bySlot(names: readonly string[]): string[][] {
-    const groups = new Map<number, string[]>();
-    for (const name of names) {
-      const slot = calculateSlot(name);
-      const group = groups.get(slot);
-      if (group === undefined) groups.set(slot, [name]);
-      else group.push(name);
-    }
-    return [...groups.values()];
+    return this.slot.close();
   }
 
   private onLoss(): void {
-    if (this.closed) return;
+    if (this.slot.closed) return;
     this.lost = true;
     if (this.checkTimer === undefined) {
       this.checkTimer = setInterval(() => this.check(), CHECK_INTERVAL_MS);
@@ -175,7 +142,7 @@ export class ClusterSubscriber implements Subscriber {
 
   /** After a loss: once every subscription is held again, report the reconnect. */
   private check(): void {
-    if (!this.lost || this.closed || !this.restored()) return;
+    if (!this.lost || this.slot.closed || !this.restored()) return;
     this.lost = false;
     clearInterval(this.checkTimer);
     this.checkTimer = undefined;
@@ -183,17 +150,17 @@ export class ClusterSubscriber implements Subscriber {
   }
 
   private restored(): boolean {
-    const sub = this.sub;
+    const sub = this.slot.current;
     if (sub === undefined) return false;
     if (this.sharded) {
-      return this.channels
+      return this.wanted.channels
         .names()
         .every((channel) =>
           holds(sub.slots[calculateSlot(channel)]?.master.pubSub, 'SHARDED', [channel]),
         );
     }
-    const channels = this.channels.names();
-    const patterns = this.patterns.names();
+    const channels = this.wanted.channels.names();
+    const patterns = this.wanted.patterns.names();
     if (channels.length === 0 && patterns.length === 0) return true;
     return (
       holds(sub.pubSubNode, 'CHANNELS', channels) && holds(sub.pubSubNode, 'PATTERNS', patterns)
