@@ -215,14 +215,21 @@ export class EntryIo {
     const ctx = this.#ctx;
     ctx.invalidateLocally(change);
     let failure: unknown;
+    // The store command is sent first; the announcement goes right behind it on the wire, so that
+    // other processes usually hear of the change as soon as it lands. It may overtake the change
+    // (a NOSCRIPT resend, a cluster redirect), so the change is announced again once confirmed.
+    const pending = work();
+    const early =
+      broadcast && ctx.sync !== undefined ? ctx.broadcast(change, this.#keys.namespace) : undefined;
     try {
-      await work();
+      await pending;
     } catch (error) {
       failure = error;
     } finally {
       ctx.invalidateLocally(change);
     }
     if (broadcast) await ctx.broadcast(change, this.#keys.namespace);
+    await early;
     if (failure !== undefined) {
       this.report(operation, failure, key);
       throw failure;
