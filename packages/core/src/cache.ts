@@ -78,7 +78,7 @@ export class Cache {
     const started = this.#ctx.events.active ? performance.now() : 0;
     const local = this.#ctx.l1?.get(fullKey) ?? L1_MISS;
     if (local !== L1_MISS) {
-      this.io.emitRead('hit', fullKey, started);
+      this.io.emitRead('hit', fullKey, started, 'l1');
       return local as T;
     }
     const value = await this.io.read(fullKey, 'get');
@@ -115,7 +115,7 @@ export class Cache {
     if (l1 !== undefined) {
       const local = l1.get(fullKey);
       if (local !== L1_MISS) {
-        if (ctx.events.has('hit')) this.io.emitRead('hit', fullKey, performance.now());
+        if (ctx.events.has('hit')) this.io.emitRead('hit', fullKey, performance.now(), 'l1');
         return Promise.resolve(local as T);
       }
     }

@@ -242,16 +242,13 @@ export class EntryIo {
     return values.map((value) => value ?? ABSENT_GENERATION);
   }
 
-  emitRead(type: 'hit' | 'miss', key: string, started: number): void {
+  emitRead(type: 'hit' | 'miss', key: string, started: number, tier: 'l1' | 'l2' = 'l2'): void {
     const events = this.#ctx.events;
-    if (events.has(type)) {
-      events.emit({
-        type,
-        key,
-        namespace: this.#keys.namespace,
-        duration: performance.now() - started,
-      });
-    }
+    if (!events.has(type)) return;
+    const duration = performance.now() - started;
+    const namespace = this.#keys.namespace;
+    if (type === 'hit') events.emit({ type, key, namespace, duration, tier });
+    else events.emit({ type, key, namespace, duration });
   }
 
   emitSet(key: string, stored: boolean, started: number): void {

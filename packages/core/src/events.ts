@@ -12,6 +12,8 @@ interface BaseEvent {
 export interface HitEvent extends BaseEvent {
   readonly type: 'hit';
   readonly key: string;
+  /** Where the value came from: this process's L1, or the store (L2). */
+  readonly tier: 'l1' | 'l2';
 }
 /** A read the cache could not serve (missing, expired, invalidated by a tag, or corrupt). */
 export interface MissEvent extends BaseEvent {

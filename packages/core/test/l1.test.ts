@@ -182,3 +182,17 @@ describe('remote invalidation events', () => {
     ]);
   });
 });
+
+describe('hit events', () => {
+  it('say which tier served the value', async () => {
+    const store = memoryStore();
+    await createCache({ store }).set('k', 'v');
+    const cache = createCache({ store, l1: true });
+    const tiers: string[] = [];
+    cache.on('hit', (event) => tiers.push(event.tier));
+    await cache.get('k');
+    await cache.get('k');
+    await cache.getOrSet('k', async () => 'x');
+    expect(tiers).toEqual(['l2', 'l1', 'l1']);
+  });
+});
