@@ -12,7 +12,7 @@ export interface RedisTestConfig {
   readonly cluster: readonly RedisAddress[];
   /**
    * True when any of these servers came from the environment: tests must then not
-   * kill, pause or FLUSHALL them. Tests that break servers start their own.
+   * kill, pause or wipe them. Tests that break servers start their own.
    */
   readonly external: boolean;
 }
