@@ -43,6 +43,8 @@ export class LocalTier {
   readonly ttl: number;
   /** Increases on every invalidation that reaches L1 (local, remote or gap). */
   stamp = 0;
+  /** While true (the bus subscription is not up yet), L1 neither serves nor keeps anything. */
+  paused = false;
 
   constructor(options: L1Options) {
     const maxEntries = options.maxEntries ?? 10_000;
@@ -66,6 +68,7 @@ export class LocalTier {
 
   /** The fresh value, or {@link L1_MISS}. */
   get(key: string): unknown {
+    if (this.paused) return L1_MISS;
     const now = Date.now();
     const slot = this.#entries.get(key, now);
     if (slot === undefined || now >= slot.expiresAt) return L1_MISS;
@@ -103,7 +106,7 @@ export class LocalTier {
     size: number,
     stamp: number,
   ): void {
-    if (stamp !== this.stamp) return;
+    if (stamp !== this.stamp || this.paused) return;
     const ttl = Math.min(this.ttl, expiresAt + grace - Date.now());
     if (ttl <= 0) return;
     const versions = tags.map((tag) => this.#tagVersions.get(tag) ?? 0);

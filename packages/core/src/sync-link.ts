@@ -11,7 +11,11 @@ export class SyncLink {
   readonly #sync: CacheSync;
   readonly #onEvent: (name: string, payload: unknown) => Promise<void>;
   readonly #watched = new Set<string>();
-  readonly #listening: Array<Promise<(() => Promise<void>) | undefined>> = [];
+  /** The first attempt of every subscription (what `ready()` waits for). */
+  readonly #firstAttempts: Array<Promise<void>> = [];
+  readonly #stops: Array<() => Promise<void>> = [];
+  readonly #retries = new Set<NodeJS.Timeout>();
+  #stopped = false;
 
   constructor(
     ctx: CacheContext,
@@ -21,7 +25,9 @@ export class SyncLink {
     this.#ctx = ctx;
     this.#sync = sync;
     this.#onEvent = onEvent;
-    this.#listen([]);
+    // Until this process hears invalidations, L1 keeps nothing: a copy could miss one silently.
+    if (ctx.l1 !== undefined) ctx.l1.paused = true;
+    this.#listen([], true);
   }
 
   /** Also applies these domain events (names not watched yet). */
@@ -29,23 +35,29 @@ export class SyncLink {
     const fresh = names.filter((name) => !this.#watched.has(name));
     if (fresh.length === 0) return;
     for (const name of fresh) this.#watched.add(name);
-    this.#listen(fresh);
+    this.#listen(fresh, false);
   }
 
-  /** Resolves once every subscription is established. */
+  /** Resolves once every subscription has been tried once (failures are retried in the background). */
   async ready(): Promise<void> {
-    await Promise.all(this.#listening);
+    await Promise.all(this.#firstAttempts);
   }
 
   async stop(): Promise<void> {
-    const stops = await Promise.all(this.#listening);
-    await Promise.all(stops.map((stop) => stop?.().catch(() => undefined)));
+    this.#stopped = true;
+    for (const timer of this.#retries) clearTimeout(timer);
+    this.#retries.clear();
+    await Promise.all(this.#firstAttempts);
+    await Promise.all(this.#stops.map((stop) => stop().catch(() => undefined)));
   }
 
-  /** The first listen carries invalidations and gaps; later ones (from `watch`) only events. */
-  #listen(events: readonly string[]): void {
+  /**
+   * Subscribes, retrying with backoff (1 s doubling to 30 s) until it succeeds. The primary
+   * subscription carries invalidations and gaps; later ones (from `watch`) only events. Each
+   * success flushes L1: copies kept meanwhile may have missed an invalidation or an event.
+   */
+  #listen(events: readonly string[], primary: boolean): void {
     const ctx = this.#ctx;
-    const primary = this.#listening.length === 0;
     const listener: SyncListener = {
       invalidate: (message) => {
         if (!primary) return;
@@ -62,18 +74,31 @@ export class SyncLink {
         this.#onEvent(name, payload).catch((error: unknown) => this.#report(error));
       },
     };
-    const listening = this.#sync.listen(listener, events).then(
-      (stop) => {
-        // Copies kept before the subscription existed may have missed an invalidation.
-        if (primary) ctx.invalidateLocally({ flush: true });
-        return stop;
-      },
-      (error: unknown) => {
-        this.#report(error);
-        return undefined;
-      },
-    );
-    this.#listening.push(listening);
+    let delay = 1000;
+    const attempt = (): Promise<void> =>
+      this.#sync.listen(listener, events).then(
+        (stop) => {
+          if (this.#stopped) {
+            stop().catch(() => undefined);
+            return;
+          }
+          this.#stops.push(stop);
+          ctx.invalidateLocally({ flush: true });
+          if (primary && ctx.l1 !== undefined) ctx.l1.paused = false;
+        },
+        (error: unknown) => {
+          this.#report(error);
+          if (this.#stopped) return;
+          const timer = setTimeout(() => {
+            this.#retries.delete(timer);
+            void attempt();
+          }, delay);
+          timer.unref?.();
+          this.#retries.add(timer);
+          delay = Math.min(delay * 2, 30_000);
+        },
+      );
+    this.#firstAttempts.push(attempt());
   }
 
   #emit(message: InvalidationMessage): void {

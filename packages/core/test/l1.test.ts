@@ -196,3 +196,38 @@ describe('hit events', () => {
     expect(tiers).toEqual(['l2', 'l1', 'l1']);
   });
 });
+
+describe('L1 while the bus subscription is not up', () => {
+  it('keeps nothing until it is, and retries a failed subscription', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = memoryStore();
+      const hub = syncHub();
+      const sync = hub.create();
+      let failures = 1;
+      const flaky = {
+        ...sync,
+        listen: (listener: Parameters<typeof sync.listen>[0], events: readonly string[]) =>
+          failures-- > 0 ? Promise.reject(new Error('bus down')) : sync.listen(listener, events),
+      };
+      const cache = createCache({ store, l1: true, sync: flaky });
+      const codes: string[] = [];
+      cache.on('error', (event) => codes.push(event.operation));
+      await cache.ready();
+      expect(codes).toEqual(['sync']);
+      await cache.set('k', 'v');
+      const get = vi.spyOn(store, 'get');
+      await cache.get('k');
+      await cache.get('k');
+      expect(get).toHaveBeenCalledTimes(2); // no L1 while nothing can tell it about invalidations
+      await vi.advanceTimersByTimeAsync(1000); // the retry subscribes
+      expect(hub.size).toBe(1);
+      await cache.get('k');
+      await cache.get('k');
+      expect(get).toHaveBeenCalledTimes(3); // L1 serves again
+      await cache.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -54,7 +54,7 @@ export class Bus {
 
   /**
    * Connects the transport's subscriber connection (done on the first subscription anyway).
-   * The transport is connected once: if that fails, the bus cannot subscribe and must be replaced.
+   * If connecting fails, the next subscription (or `connect()`) tries again.
    */
   connect(): Promise<void> {
     if (this.#connecting !== undefined) return this.#connecting;
@@ -63,12 +63,16 @@ export class Bus {
       () => this.#disposing === undefined,
       (error) => this.#report('transport', undefined, this.#transportError(error, 'serve')),
     );
-    this.#connecting = Promise.resolve()
+    const connecting = Promise.resolve()
       .then(() => this.transport.connect(handlers))
       .catch((error: unknown) => {
+        // Not remembered: the next subscription tries again (a transport that failed its first
+        // connect has released everything it made).
+        if (this.#connecting === connecting) this.#connecting = undefined;
         throw this.#transportError(error, 'connect');
       });
-    return this.#connecting;
+    this.#connecting = connecting;
+    return connecting;
   }
 
   /**

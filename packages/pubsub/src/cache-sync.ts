@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   assertEventName,
   type CacheSync,
@@ -46,9 +47,9 @@ export function publishEvent(bus: Bus, name: string, payload?: unknown): Promise
 }
 
 /**
- * Core's `CacheSync` over a bus: invalidations as `invalidate` messages on one channel, domain
- * events on `events:<name>`. Messages this bus published are ignored (`instanceId` is
- * `bus.source`); gaps (reconnect, a sequence skip on one of these channels) reach `listener.gap()`.
+ * Core's `CacheSync` over a bus: invalidations as `invalidate` messages on one channel (tagged with
+ * this cacheSync's `instanceId`, so that only its own are ignored), domain events on
+ * `events:<name>` (those this bus published are ignored); gaps (reconnect, a sequence skip on one of these channels) reach `listener.gap()`.
  * An invalidation whose data is not a valid `InvalidationMessage` is counted and reported as
  * `malformed`, and signalled as a gap, since something was invalidated that cannot be known.
  */
@@ -60,22 +61,30 @@ export function cacheSync(bus: Bus, options: CacheSyncOptions = {}): CacheSync {
       `Invalid sync channel ${JSON.stringify(sync)}: use a non-empty string.`,
     );
   }
-  const instanceId = bus.source;
+  // One id per cacheSync, not per bus: two caches sharing a bus in one process still hear each other.
+  const instanceId = `${bus.source}:${randomUUID()}`;
 
   return {
     instanceId,
     async publish(message: InvalidationMessage): Promise<void> {
       const parsed = parseInvalidation(message);
       if (!parsed.ok) throw new InvalidOptionError(`Cannot publish: ${parsed.reason}.`);
-      await bus.publish(sync, INVALIDATE, parsed.message);
+      const tagged = { ...parsed.message, origin: instanceId } as InvalidationMessage;
+      await bus.publish(sync, INVALIDATE, tagged);
     },
 
     async listen(listener: SyncListener, events: readonly string[]): Promise<() => Promise<void>> {
       const names = [...new Set(events)];
       for (const name of names) assertEventName(name);
       const onInvalidation = (message: Message<unknown>): void => {
-        if (message.source === instanceId || message.type !== INVALIDATE) return;
-        const parsed = parseInvalidation(message.data);
+        if (message.type !== INVALIDATE) return;
+        let data = message.data;
+        if (data !== null && typeof data === 'object' && !Array.isArray(data) && 'origin' in data) {
+          const { origin, ...rest } = data as { origin?: unknown };
+          if (origin === instanceId) return;
+          data = rest;
+        }
+        const parsed = parseInvalidation(data);
         if (parsed.ok) {
           listener.invalidate(parsed.message);
           return;
@@ -86,13 +95,13 @@ export function cacheSync(bus: Bus, options: CacheSyncOptions = {}): CacheSync {
       const onEvent =
         (name: string) =>
         (message: Message<unknown>): void => {
-          if (message.source !== instanceId && message.type === name) {
+          if (message.source !== bus.source && message.type === name) {
             listener.event(name, message.data);
           }
         };
       const subscriptions = new Set<string>([sync, ...names.map((name) => eventChannel(name))]);
       const stopGaps = bus.onGap((gap) => {
-        if (gap.source === instanceId) return;
+        if (gap.source === bus.source) return;
         if (gap.subscription === undefined || subscriptions.has(gap.subscription)) listener.gap();
       });
       const pending = [

@@ -40,6 +40,20 @@ function recorder() {
 }
 
 describe('cacheSync', () => {
+  it('two caches sharing one bus hear each other (each cacheSync has its own id)', async () => {
+    nodes = cluster(1);
+    const [node] = nodes as [Node];
+    const first = { sync: cacheSync(node.bus), ...recorder() };
+    const second = { sync: cacheSync(node.bus), ...recorder() };
+    await first.sync.listen(first.listener, []);
+    await second.sync.listen(second.listener, []);
+    await first.sync.publish({ keys: ['v1:a:k'] });
+    await waitFor(() => second.log.invalidations.length === 1, 'the other cache to hear it');
+    await turn();
+    expect(first.log.invalidations).toEqual([]);
+    expect(second.log.invalidations).toEqual([{ keys: ['v1:a:k'] }]);
+  });
+
   it('delivers invalidations to every other process, never back to the sender', async () => {
     nodes = cluster(3);
     const processes = nodes.map((node) => ({
@@ -53,7 +67,11 @@ describe('cacheSync', () => {
       (typeof processes)[0],
     ];
     const stops = await Promise.all(processes.map((p) => p.sync.listen(p.listener, [])));
-    expect(processes.map((p) => p.sync.instanceId)).toEqual(['node-0', 'node-1', 'node-2']);
+    expect(processes.map((p) => p.sync.instanceId.split(':')[0])).toEqual([
+      'node-0',
+      'node-1',
+      'node-2',
+    ]);
     expect(p1.node.transport.channels.has('cachekit:sync:fleet')).toBe(true);
 
     await p0.sync.publish({ keys: ['v1:fleet:miner:7'], tags: ['__ck:v1:fleet:t:fleet'] });
