@@ -10,6 +10,9 @@ import {
 import type { Cluster, Redis } from 'ioredis';
 import { quitClient } from './quit.js';
 
+/** Delay before retrying a resubscribe that failed on a live connection. */
+const RESUBSCRIBE_RETRY_MS = 250;
+
 /** Makes a new, not yet connected, subscriber connection; `previous` is the one that ended. */
 export type ConnectionSource = (previous: Redis | undefined) => Redis;
 
@@ -141,6 +144,13 @@ export class SingleSubscriber implements PubSubSubscriber<Redis> {
         this.handlers.error(
           connectionError(this.name, 'resubscribing after a reconnect failed', cause),
         );
+        // The socket may stay up with no new 'ready' to come: try again (the reconnect, and so
+        // the gap, is reported once it succeeds).
+        setTimeout(() => {
+          if (!this.slot.closed && conn === this.slot.current && generation === this.generation) {
+            void this.restore(conn);
+          }
+        }, RESUBSCRIBE_RETRY_MS).unref();
       }
       return;
     }

@@ -8,6 +8,9 @@ import {
 import { connectOrFail, type NodeRedisPubSubClient, shut } from './transport-client.js';
 import { SubscriptionListeners } from './transport-listeners.js';
 
+/** Delay before retrying a resubscribe that failed on a live connection. */
+const RESUBSCRIBE_RETRY_MS = 250;
+
 const ignore = (): void => {};
 
 /**
@@ -119,6 +122,11 @@ export class ClientSubscriber implements PubSubSubscriber<NodeRedisPubSubClient>
         this.handlers.error(
           connectionError(this.name, 'subscribing a new connection failed', cause),
         );
+        // The client may stay connected with no new 'ready' to come: try again (the reconnect,
+        // and so the gap, is reported once it succeeds).
+        setTimeout(() => {
+          if (!this.slot.closed && conn === this.slot.current) void this.restore(conn);
+        }, RESUBSCRIBE_RETRY_MS).unref();
       }
       return;
     }
