@@ -12,6 +12,9 @@ import calculateSlot from 'cluster-key-slot';
 import type { Cluster, Redis } from 'ioredis';
 import { quitClient } from './quit.js';
 
+/** Delay between checks that every sharded subscriber is back after a loss. */
+const CONFIRM_RETRY_MS = 20;
+
 /** The parts of ioredis 6's ClusterSubscriberGroup read to confirm a resubscribe (not public API). */
 interface ShardedSubscriberInternals {
   /** Idle (lazy, no channel yet), starting or connected, with a connection. */
@@ -130,14 +133,23 @@ export class ShardedSubscriber implements PubSubSubscriber<Cluster> {
     );
   }
 
+  private confirmDelay = CONFIRM_RETRY_MS;
+
   private onSubscribersReady(): void {
     if (!this.lost || this.slot.closed) return;
     this.lost = false;
     void this.confirmed().then((ok) => {
       if (this.slot.closed) return;
-      // A loss during the check: the next 'subscribersReady' reports it.
-      if (ok && !this.lost) this.handlers.reconnect();
-      else this.lost = true;
+      if (ok && !this.lost) {
+        this.confirmDelay = CONFIRM_RETRY_MS;
+        this.handlers.reconnect();
+        return;
+      }
+      // Not every subscriber is back yet, and ioredis may not say 'subscribersReady' again:
+      // check again (20 ms, doubling to 1 s; a new loss meanwhile is handled the same way).
+      this.lost = true;
+      setTimeout(() => this.onSubscribersReady(), this.confirmDelay).unref();
+      this.confirmDelay = Math.min(this.confirmDelay * 2, 1000);
     });
   }
 
