@@ -10,6 +10,9 @@ import {
 import type { TransportNode } from './transport-types.js';
 import { waitFor } from './wait.js';
 
+/** A publish from inside reconnect() may fail while connections churn: the case waits for a later one. */
+function ignorePublishFailure(): void {}
+
 /** An EventEmitter's listener counts, by event. */
 interface Emitter {
   eventNames(): Array<string | symbol>;
@@ -38,7 +41,7 @@ export function registerStandaloneFaultCases(suite: TransportSuite): void {
       // Published from inside reconnect(), exactly once per reconnect: it only arrives if the
       // subscription was back on the server when reconnect() was called.
       const seen = recorder((count) => {
-        void transport.publish('ck:flow', `after-reconnect-${count}`);
+        transport.publish('ck:flow', `after-reconnect-${count}`).catch(ignorePublishFailure);
       });
       await transport.connect(seen.handlers);
       await transport.subscribe(['ck:flow']);
@@ -178,7 +181,7 @@ export function registerClusterFaultCases(suite: TransportSuite): void {
         // Published from inside reconnect(): it only arrives if every subscription was back by then.
         const seen = recorder((count) => {
           for (const channel of channels)
-            void transport.publish(channel, `in reconnect() ${count}`);
+            transport.publish(channel, `in reconnect() ${count}`).catch(ignorePublishFailure);
         });
         try {
           await transport.connect(seen.handlers);
@@ -210,10 +213,8 @@ export function registerClusterFaultCases(suite: TransportSuite): void {
             seen.texts().slice(0, channels.length),
             channels.map(() => 'before'),
           );
-          assert.ok(
-            !seen.texts().includes('lost'),
-            'a message published during the outage arrived',
-          );
+          // A message published during the outage may arrive or not (pub/sub is at-most-once, and
+          // a subscriber can get back on a node that still had room): that is not asserted.
         } finally {
           await onEveryNode(ctx, ['CONFIG', 'SET', 'maxclients', '10000']);
         }
