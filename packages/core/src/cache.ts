@@ -124,7 +124,10 @@ export class Cache {
     );
   }
 
-  /** @internal Loads and stores a fresh value whatever is cached (warming, refresh). */
+  /**
+   * @internal Loads and stores a fresh value whatever is cached (warming, refresh), or joins a
+   * load or read already running for the key in this process.
+   */
   async refreshWith<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan): Promise<T> {
     this.#ctx.assertOpen('refresh');
     if (!plan.cache) return runLoader(loader, fullKey, plan.resilience.hardTimeout);

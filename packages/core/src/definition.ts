@@ -57,7 +57,7 @@ export interface CacheDefinition<Id, T> {
   invalidate(id: Id): Promise<void>;
   /** Deletes several ids' entries. */
   invalidateMany(ids: readonly Id[]): Promise<void>;
-  /** Loads and stores a fresh value, whatever is cached. */
+  /** Loads and stores a fresh value, whatever is cached (joining a load already running here). */
   refresh(id: Id): Promise<T>;
   /** Refreshes many ids with bounded concurrency; failures are collected, not thrown. */
   warm(ids: readonly Id[], options?: WarmOptions<Id>): Promise<WarmReport<Id>>;
