@@ -63,6 +63,11 @@ export function registerStandaloneFaultCases(suite: TransportSuite): void {
           timeout: 5_000,
           message: `reconnect #${kill}`,
         });
+        // Before the next kill: the message published in this reconnect() must arrive (a kill
+        // right behind it could otherwise lose it, which would say nothing about the transport).
+        await waitFor(() => seen.texts().includes(`after-reconnect-${kill}`), {
+          message: `the message published in reconnect #${kill}`,
+        });
       }
       flowing = false;
       await flow;
