@@ -166,16 +166,15 @@ export class ShardedSubscriber implements PubSubSubscriber<Cluster> {
     if (subscribers === undefined) return true;
     if (this.channels.size > 0 && subscribers.length === 0) return false;
     if (!subscribers.every((subscriber) => subscriber.isHealthy())) return false;
+    // Check every connection before sending any PING: a throw in the middle of sending them would
+    // leave the PINGs already sent without a handler (an unhandled rejection if they fail).
+    const instances = subscribers
+      .filter((subscriber) => subscriber.isStarted())
+      .map((subscriber) => subscriber.getInstance());
+    if (instances.some((instance) => instance === null || instance.status !== 'ready'))
+      return false;
     try {
-      await Promise.all(
-        subscribers
-          .filter((subscriber) => subscriber.isStarted())
-          .map((subscriber) => {
-            const instance = subscriber.getInstance();
-            if (instance === null || instance.status !== 'ready') throw new Error('not ready');
-            return instance.ping();
-          }),
-      );
+      await Promise.all(instances.map((instance) => instance?.ping()));
       return true;
     } catch {
       return false;
