@@ -1,8 +1,8 @@
-import { CacheContext } from './context.js';
+import { CacheContext, type HitCounter } from './context.js';
 import { type CacheDefinition, type DefinitionOptions, defineEntry } from './definition.js';
 import { EntryIo, type EntryPlan, MISS, Stale, UNAVAILABLE } from './entry-io.js';
 import { type CacheError, ClosedError, UnsupportedError } from './errors.js';
-import type { CacheEventListener, CacheEventType } from './events.js';
+import type { CacheEventListener, CacheEventType, CacheListenOptions } from './events.js';
 import { type KeyInput, KeySpace } from './keys.js';
 import { L1_MISS } from './l1.js';
 import { type Loader, runLoader } from './loader-run.js';
@@ -24,6 +24,8 @@ export class Cache {
   readonly #keys: KeySpace;
   readonly #defaultPlan: EntryPlan;
   readonly #plans = new WeakMap<EntryOptions, EntryPlan>();
+  /** L1 hits of this namespace path, shared with every other `Cache` object of the same path. */
+  readonly #l1Hits: HitCounter;
   /** @internal The store side of this namespace. */
   readonly io: EntryIo;
 
@@ -33,6 +35,7 @@ export class Cache {
     this.#keys = keys;
     this.io = new EntryIo(ctx, keys);
     this.#defaultPlan = resolvePlan(this.#ctx, this.#keys, undefined, true);
+    this.#l1Hits = ctx.l1 === undefined ? { count: 0 } : ctx.l1HitCounter(keys.namespace);
   }
 
   /** Namespace path of this cache (`root:child`). */
@@ -50,9 +53,25 @@ export class Cache {
     return new Cache(this.#ctx, this.#keys.child(name));
   }
 
-  /** Subscribes to cache events (`'*'` for all). Returns the function that unsubscribes. */
-  on<T extends CacheEventType>(type: T | '*', listener: CacheEventListener<T>): () => void {
-    return this.#ctx.events.on(type, listener);
+  /**
+   * Subscribes to cache events (`'*'` for all). Returns the function that unsubscribes. With
+   * `{ l1Hits: false }` the listener gets no `hit` events of tier `'l1'` (count those with
+   * {@link Cache.l1HitCounts}): when no listener wants them, an L1 hit builds no event.
+   */
+  on<T extends CacheEventType>(
+    type: T | '*',
+    listener: CacheEventListener<T>,
+    options?: CacheListenOptions,
+  ): () => void {
+    return this.#ctx.events.on(type, listener, options);
+  }
+
+  /**
+   * L1 hits since the cache was created, by namespace path, for the root cache and every namespace
+   * of it (counted whether or not anyone listens). Empty without `l1`.
+   */
+  l1HitCounts(): ReadonlyMap<string, number> {
+    return this.#ctx.l1HitCounts();
   }
 
   /**
@@ -75,12 +94,14 @@ export class Cache {
   async get<T = unknown>(key: KeyInput): Promise<T | undefined> {
     this.#ctx.assertOpen('get');
     const fullKey = this.#keys.entry(key);
-    const started = this.#ctx.events.active ? performance.now() : 0;
+    const events = this.#ctx.events;
     const local = this.#ctx.l1?.get(fullKey) ?? L1_MISS;
     if (local !== L1_MISS) {
-      this.io.emitRead('hit', fullKey, started, 'l1');
+      this.#l1Hits.count++;
+      if (events.l1Hits) this.io.emitRead('hit', fullKey, performance.now(), 'l1');
       return local as T;
     }
+    const started = events.active ? performance.now() : 0;
     const value = await this.io.read(fullKey, 'get');
     const missed = value === MISS || value === UNAVAILABLE || value instanceof Stale;
     this.io.emitRead(missed ? 'miss' : 'hit', fullKey, started);
@@ -115,7 +136,8 @@ export class Cache {
     if (l1 !== undefined) {
       const local = l1.get(fullKey);
       if (local !== L1_MISS) {
-        if (ctx.events.has('hit')) this.io.emitRead('hit', fullKey, performance.now(), 'l1');
+        this.#l1Hits.count++;
+        if (ctx.events.l1Hits) this.io.emitRead('hit', fullKey, performance.now(), 'l1');
         return Promise.resolve(local as T);
       }
     }

@@ -22,6 +22,11 @@ export type EventInvalidator = (
   broadcast: boolean,
 ) => Promise<void>;
 
+/** L1 hits of one namespace path: a plain number, shared by every `Cache` object of that path. */
+export interface HitCounter {
+  count: number;
+}
+
 /** State shared by a cache and all its namespaces: one store, one event stream, one flight table. */
 export class CacheContext {
   readonly options: ResolvedCacheOptions;
@@ -38,6 +43,8 @@ export class CacheContext {
   /** Set by createCache when `sync` is given. */
   link: SyncLink | undefined;
   closed = false;
+  /** L1 hits per namespace path (see {@link CacheContext.l1HitCounter}). */
+  readonly #l1Hits = new Map<string, HitCounter>();
 
   constructor(store: Store, options: ResolvedCacheOptions, ownsStore: boolean) {
     this.options = options;
@@ -45,6 +52,36 @@ export class CacheContext {
     this.runner = new StoreRunner(store, options.timeout, options.circuitBreaker);
     this.l1 = options.l1 === undefined ? undefined : new LocalTier(options.l1);
     this.sync = options.sync;
+    this.runner.breaker?.onStateChange((state, previous) => {
+      if (!this.events.has('circuit')) return;
+      this.events.emit({
+        type: 'circuit',
+        state,
+        previous,
+        namespace: options.namespace,
+        duration: 0,
+      });
+    });
+  }
+
+  /**
+   * The L1 hit counter of a namespace path, created on first use. A `Cache` looks it up once, at
+   * construction, and increments it on every L1 hit, listened to or not.
+   */
+  l1HitCounter(namespace: string): HitCounter {
+    let counter = this.#l1Hits.get(namespace);
+    if (counter === undefined) {
+      counter = { count: 0 };
+      this.#l1Hits.set(namespace, counter);
+    }
+    return counter;
+  }
+
+  /** A snapshot of the L1 hit counts, by namespace path. */
+  l1HitCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const [namespace, counter] of this.#l1Hits) counts.set(namespace, counter.count);
+    return counts;
   }
 
   /**

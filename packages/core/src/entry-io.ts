@@ -251,6 +251,25 @@ export class EntryIo {
     else events.emit({ type, key, namespace, duration });
   }
 
+  /**
+   * Emits a `load` event for a loader that settled, if anyone listens. Returns the time it ended
+   * (`performance.now()`), from which the write that follows is timed.
+   */
+  emitLoad(key: string, outcome: 'ok' | 'error' | 'timeout', started: number): number {
+    const now = performance.now();
+    const events = this.#ctx.events;
+    if (events.has('load')) {
+      events.emit({
+        type: 'load',
+        key,
+        outcome,
+        namespace: this.#keys.namespace,
+        duration: now - started,
+      });
+    }
+    return now;
+  }
+
   emitSet(key: string, stored: boolean, started: number): void {
     const events = this.#ctx.events;
     if (events.has('set')) {

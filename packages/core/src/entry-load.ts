@@ -1,6 +1,7 @@
 import type { CacheContext } from './context.js';
 import { frameEntry, serializeValue } from './entry.js';
 import { type EntryIo, type EntryPlan, MISS, pairs, Stale, UNAVAILABLE } from './entry-io.js';
+import { LoaderTimeoutError } from './errors.js';
 import type { Flight } from './flights.js';
 import type { KeySpace } from './keys.js';
 import { type Loader, runLoader } from './loader-run.js';
@@ -84,8 +85,16 @@ export class EntryLoader {
       }
     }
     const stamp = ctx.l1?.stamp ?? 0;
-    const started = performance.now();
-    const value = await runLoader(loader, fullKey, plan.resilience.hardTimeout);
+    const loadStarted = performance.now();
+    let value: T;
+    try {
+      value = await runLoader(loader, fullKey, plan.resilience.hardTimeout);
+    } catch (error) {
+      const outcome = error instanceof LoaderTimeoutError ? 'timeout' : 'error';
+      this.#io.emitLoad(fullKey, outcome, loadStarted);
+      throw error;
+    }
+    const started = this.#io.emitLoad(fullKey, 'ok', loadStarted);
     if (value === undefined) return value;
     const tagPairs = generations === undefined ? [] : pairs(plan.tagKeys, generations.slice(1));
     const serialized = serializeValue(ctx.options.serializer, value);

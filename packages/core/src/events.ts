@@ -61,6 +61,28 @@ export interface ErrorEvent extends BaseEvent {
   readonly error: CacheError;
 }
 
+/**
+ * A loader run by the cache settled (cache-aside miss, background refresh, warming, definitions).
+ * `duration` is the loader's own time. Not emitted for `NO_CACHE` entries, whose loader runs
+ * directly, nor when another process's lock holder stored the value first.
+ */
+export interface LoadEvent extends BaseEvent {
+  readonly type: 'load';
+  readonly key: string;
+  /** `'timeout'` when the load passed its `hardTimeout`; `'error'` when the loader threw. */
+  readonly outcome: 'ok' | 'error' | 'timeout';
+}
+/**
+ * The store's circuit breaker changed state. `namespace` is the root namespace (the breaker guards
+ * the store of every namespace); `duration` is 0. A circuit open for `openFor` becomes half-open
+ * only when the next call asks, so `'half-open'` arrives with that call.
+ */
+export interface CircuitEvent extends BaseEvent {
+  readonly type: 'circuit';
+  readonly state: 'open' | 'half-open' | 'closed';
+  readonly previous: 'open' | 'half-open' | 'closed';
+}
+
 export type CacheEvent =
   | HitEvent
   | MissEvent
@@ -68,10 +90,40 @@ export type CacheEvent =
   | SetEvent
   | DeleteEvent
   | InvalidateEvent
-  | ErrorEvent;
+  | ErrorEvent
+  | LoadEvent
+  | CircuitEvent;
 export type CacheEventType = CacheEvent['type'];
 export type CacheEventOf<T extends CacheEventType> = Extract<CacheEvent, { type: T }>;
 export type CacheEventListener<T extends CacheEventType> = (event: CacheEventOf<T>) => void;
+
+/** Options of `cache.on()`. */
+export interface CacheListenOptions {
+  /**
+   * Receive `hit` events of tier `'l1'`. An L1 hit costs tens of nanoseconds, so when no listener
+   * wants them the cache builds no event and reads no clock on that path; L1 hits are still
+   * counted per namespace (`cache.l1HitCounts()`). Default: `true`.
+   */
+  l1Hits?: boolean;
+}
+
+/** Every event type, as `'*'` subscribes to them. */
+const ALL_TYPES: readonly CacheEventType[] = [
+  'hit',
+  'miss',
+  'stale',
+  'set',
+  'delete',
+  'invalidate',
+  'error',
+  'load',
+  'circuit',
+];
+
+interface Registration {
+  readonly fn: (event: CacheEvent) => void;
+  readonly l1Hits: boolean;
+}
 
 /**
  * One typed stream of cache events. Listeners run synchronously; one that throws is isolated
@@ -79,34 +131,42 @@ export type CacheEventListener<T extends CacheEventType> = (event: CacheEventOf<
  * When nobody listens to a type, the cache does not even build its events.
  */
 export class CacheEvents {
-  readonly #listeners = new Map<CacheEventType, Array<(event: CacheEvent) => void>>();
+  readonly #listeners = new Map<CacheEventType, Registration[]>();
   /** True once anyone listens to anything: the cache checks it before timing operations. */
   active = false;
+  /** True while a `hit` listener wants L1 hits: the L1 paths check it before building an event. */
+  l1Hits = false;
 
   /** Subscribes to one event type (or `'*'` for all). Returns the function that unsubscribes. */
-  on<T extends CacheEventType>(type: T | '*', listener: CacheEventListener<T>): () => void {
-    const types: readonly CacheEventType[] =
-      type === '*' ? ['hit', 'miss', 'stale', 'set', 'delete', 'invalidate', 'error'] : [type];
-    const fn = listener as (event: CacheEvent) => void;
+  on<T extends CacheEventType>(
+    type: T | '*',
+    listener: CacheEventListener<T>,
+    options?: CacheListenOptions,
+  ): () => void {
+    const types: readonly CacheEventType[] = type === '*' ? ALL_TYPES : [type];
+    const registration: Registration = {
+      fn: listener as (event: CacheEvent) => void,
+      l1Hits: options?.l1Hits !== false,
+    };
     for (const t of types) {
       const list = this.#listeners.get(t) ?? [];
-      this.#listeners.set(t, [...list, fn]);
+      this.#listeners.set(t, [...list, registration]);
     }
-    this.active = true;
+    this.#update();
     let subscribed = true;
     return () => {
       if (!subscribed) return;
       subscribed = false;
       for (const t of types) {
-        const list = (this.#listeners.get(t) ?? []).filter((l) => l !== fn);
+        const list = (this.#listeners.get(t) ?? []).filter((r) => r !== registration);
         if (list.length === 0) this.#listeners.delete(t);
         else this.#listeners.set(t, list);
       }
-      this.active = this.#listeners.size > 0;
+      this.#update();
     };
   }
 
-  /** Whether anyone listens to `type`. */
+  /** Whether anyone listens to `type` (for `hit`: to L1 hits, L2 hits or both). */
   has(type: CacheEventType): boolean {
     return this.#listeners.has(type);
   }
@@ -114,9 +174,11 @@ export class CacheEvents {
   emit(event: CacheEvent): void {
     const list = this.#listeners.get(event.type);
     if (list === undefined) return;
-    for (const listener of list) {
+    const l1Hit = event.type === 'hit' && event.tier === 'l1';
+    for (const registration of list) {
+      if (l1Hit && !registration.l1Hits) continue;
       try {
-        listener(event);
+        registration.fn(event);
       } catch (error) {
         process.emitWarning(
           `cachekit: a "${event.type}" event listener threw: ${error instanceof Error ? error.message : String(error)}`,
@@ -124,5 +186,10 @@ export class CacheEvents {
         );
       }
     }
+  }
+
+  #update(): void {
+    this.active = this.#listeners.size > 0;
+    this.l1Hits = (this.#listeners.get('hit') ?? []).some((r) => r.l1Hits);
   }
 }

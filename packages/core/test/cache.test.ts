@@ -349,7 +349,14 @@ describe('events and lifecycle', () => {
     await cache.getOrSet('k', async () => 1, { tags: ['t'] });
     await cache.invalidateTags(['t']);
     await cache.delete('k');
-    expect(events.map((e) => e.type)).toEqual(['miss', 'set', 'hit', 'invalidate', 'delete']);
+    expect(events.map((e) => e.type)).toEqual([
+      'miss',
+      'load',
+      'set',
+      'hit',
+      'invalidate',
+      'delete',
+    ]);
     for (const event of events) {
       expect(event.namespace).toBe('fleet');
       expect(event.duration).toBeGreaterThanOrEqual(0);

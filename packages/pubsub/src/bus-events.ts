@@ -11,6 +11,23 @@ export interface MalformedEvent {
   readonly raw: string;
 }
 
+/**
+ * A valid message received for a live subscription (once per subscription it reached), before it
+ * is handed to the subscription's handlers and streams. Only built while someone listens.
+ */
+export interface BusMessageEvent {
+  readonly channel: string;
+  /** The envelope's message type. */
+  readonly type: string;
+  /** The publishing bus's instance id. */
+  readonly source: string;
+  /**
+   * Milliseconds from publication (the envelope's `ts`, on the publisher's clock) to receipt (this
+   * bus's clock): includes any clock skew between the two processes.
+   */
+  readonly lag: number;
+}
+
 /** A failure the bus absorbed and kept serving. */
 export interface BusErrorEvent {
   /**
@@ -29,6 +46,7 @@ export interface BusEventMap {
   malformed: MalformedEvent;
   error: BusErrorEvent;
   gap: Gap;
+  message: BusMessageEvent;
 }
 
 export type BusEventListener<K extends keyof BusEventMap> = (event: BusEventMap[K]) => void;
@@ -42,6 +60,7 @@ export class BusEvents {
     malformed: new Set(),
     error: new Set(),
     gap: new Set(),
+    message: new Set(),
   };
 
   on<K extends keyof BusEventMap>(type: K, listener: BusEventListener<K>): () => void {
@@ -52,6 +71,11 @@ export class BusEvents {
     return () => {
       set.delete(wrapper);
     };
+  }
+
+  /** Whether anyone listens to `type`: events are only built when someone does. */
+  has(type: keyof BusEventMap): boolean {
+    return this.#listeners[type].size > 0;
   }
 
   emit<K extends keyof BusEventMap>(type: K, event: BusEventMap[K]): void {
@@ -69,7 +93,8 @@ export class BusEvents {
 
   /** Listeners registered, all types together. */
   get size(): number {
-    return this.#listeners.malformed.size + this.#listeners.error.size + this.#listeners.gap.size;
+    const { malformed, error, gap, message } = this.#listeners;
+    return malformed.size + error.size + gap.size + message.size;
   }
 
   clear(): void {

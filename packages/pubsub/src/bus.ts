@@ -49,7 +49,12 @@ export class Bus {
     this.#quotedSource = JSON.stringify(this.source);
     this.#sequences = new PublisherSequences(this.#options.maxSequences);
     this.#registry = new Registry(this.transport, () => this.connect(), this.#options.maxSequences);
-    this.#dispatcher = new Dispatcher(this.#registry, this.#events, this.#counters);
+    this.#dispatcher = new Dispatcher(
+      this.#registry,
+      this.#events,
+      this.#counters,
+      this.#options.now,
+    );
   }
 
   /**
@@ -159,7 +164,10 @@ export class Bus {
     return stream;
   }
 
-  /** Listens to `malformed`, `error` or `gap` events. Returns the function that stops listening. */
+  /**
+   * Listens to `malformed`, `error`, `gap` or `message` events (`message`: every valid message
+   * received, with its lag). Returns the function that stops listening.
+   */
   on<K extends keyof BusEventMap>(type: K, listener: BusEventListener<K>): () => void {
     return this.#events.on(type, listener);
   }

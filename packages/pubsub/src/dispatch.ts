@@ -16,11 +16,19 @@ export class Dispatcher {
   readonly #registry: Registry;
   readonly #events: BusEvents;
   readonly #counters: Counters;
+  readonly #now: () => number;
 
-  constructor(registry: Registry, events: BusEvents, counters: Counters) {
+  /** `now`: the clock message lag is measured with (ms since the epoch). */
+  constructor(
+    registry: Registry,
+    events: BusEvents,
+    counters: Counters,
+    now: () => number = Date.now,
+  ) {
     this.#registry = registry;
     this.#events = events;
     this.#counters = counters;
+    this.#now = now;
   }
 
   /** What the transport calls; nothing is dispatched once `live()` is false (bus disposed). */
@@ -50,6 +58,9 @@ export class Dispatcher {
       return;
     }
     const { type, data, ts, source, seq } = decoded.envelope;
+    if (this.#events.has('message')) {
+      this.#events.emit('message', { channel, type, source, lag: this.#now() - ts });
+    }
     const missed = entry.sequences.check(source, channel, seq);
     if (missed > 0) {
       this.#gap(

@@ -3,6 +3,7 @@ export type {
   BusErrorEvent,
   BusEventListener,
   BusEventMap,
+  BusMessageEvent,
   MalformedEvent,
 } from './bus-events.js';
 export type { BusStats, Counters, Subscription } from './bus-types.js';
