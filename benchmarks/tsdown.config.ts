@@ -1,9 +1,14 @@
 import { defineConfig } from 'tsdown';
 
-// The CLI (the scenarios are pulled in by import.meta.glob in src/registry.ts) and the worker
-// process that B4 and B6 fork (Node 20 does not run TypeScript, so it runs from the build).
+// The CLI (the scenarios are pulled in by import.meta.glob in src/registry.ts), the worker
+// process that B4 and B6 fork and the HTTP server process that B7 forks (Node 20 does not run
+// TypeScript, so they run from the build).
 export default defineConfig({
-  entry: { cli: 'src/cli.ts', worker: 'src/processes/worker.ts' },
+  entry: {
+    cli: 'src/cli.ts',
+    worker: 'src/processes/worker.ts',
+    'http-server': 'src/processes/http-server.ts',
+  },
   format: 'esm',
   platform: 'node',
   target: 'node20.19',

@@ -27,7 +27,9 @@ describe('npm run bench -- --quick, in process', () => {
       'benchmarks/ is not built: run `npm test` (it builds first)',
     ).toBe(true);
     const scenarios = allScenarios();
-    expect(scenarios.map((s) => s.id)).toEqual(expect.arrayContaining(['B1', 'B4', 'B6']));
+    expect(scenarios.map((s) => s.id)).toEqual(
+      expect.arrayContaining(['B1', 'B4', 'B6', 'B7', 'B8']),
+    );
 
     const report = await runBenchmarks(scenarios, QUICK);
 
@@ -95,12 +97,41 @@ describe('npm run bench -- --quick, in process', () => {
     const inProcess = b4?.contenders.find((c) => c.name === 'cachekit-1-process');
     expect(inProcess?.metrics?.find((m) => m.name === 'loader-calls')?.values).toEqual([1, 1]);
 
+    const b7 = report.scenarios.find((s) => s.id === 'B7');
+    expect(b7?.reference).toBe('constant');
+    // The uncached route is the only peer: "vs best peer" is vs it (the >= 10x target).
+    expect(b7?.bestPeer).toBe('uncached-20ms');
+    expect(b7?.contenders.map((c) => c.name).sort()).toEqual(
+      ['cached-20ms-source', 'cached-l1', 'cached-l2', 'constant', 'uncached-20ms'].sort(),
+    );
+    // One op is one burst of 300 requests: the report gives requests/s.
+    expect(b7?.unit).toEqual({ name: 'req', perOp: 300 });
+    expect(b7?.config.ops).toBe(1);
+    for (const contender of b7?.contenders ?? []) {
+      const latencies = contender.metrics?.find((m) => m.name === 'latency-p50')?.values ?? [];
+      expect(latencies, contender.name).toHaveLength(QUICK.rounds);
+    }
+
+    const b8 = report.scenarios.find((s) => s.id === 'B8');
+    expect(b8?.reference).toBe('cachekit');
+    expect(b8?.contenders.map((c) => c.name).sort()).toEqual([
+      'cachekit',
+      'cachekit+hit-listener',
+      'cachekit+metrics',
+    ]);
+    expect(b8?.contenders.every((c) => (c.latency?.samples ?? 0) > 0)).toBe(true);
+
     const table = runTable(report);
     expect(table).toMatch(/B1 l1-hit/);
     expect(table).toMatch(/vs hand-written/);
     expect(table).toMatch(/B6 invalidation-latency/);
     expect(table).toMatch(/cachekit all-dropped p50 <= 0\.600 ms: [\d.]+ ms (met|MISSED)/);
     expect(table).toMatch(/findings:\n {2}cachekit: correct across instances/);
+    expect(table).toMatch(/B7 fastify-route/);
+    expect(table).toMatch(
+      /cached-20ms-source >= 10x best peer \(uncached-20ms\): [\d.]+x (met|MISSED)/,
+    );
+    expect(table).toMatch(/B8 metrics-overhead/);
 
     const dir = await mkdtemp(join(tmpdir(), 'cachekit-bench-'));
     try {

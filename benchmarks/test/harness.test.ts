@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../src/cli-args.js';
 import { FULL, QUICK } from '../src/harness/config.js';
+import { formatRate } from '../src/harness/format.js';
+import { scenarioTable } from '../src/harness/report-table.js';
 import { runScenario } from '../src/harness/run-scenario.js';
 import type { Contender, ContenderSpec, Role, Scenario } from '../src/harness/types.js';
 import { check } from '../src/harness/verify.js';
@@ -107,6 +109,31 @@ describe('runScenario', () => {
       expect(c.vsBestPeer?.perRound).toHaveLength(3);
     }
     expect(['b', 'c']).toContain(result.bestPeer);
+  });
+
+  it('reports rates in the unit one operation is made of, when the setup gives one', async () => {
+    const base = scenario(
+      [spec('subject', 'subject', 42, []), spec('reference', 'reference', 42, [])],
+      [],
+    );
+    const result = await runScenario(
+      {
+        ...base,
+        async setup(options) {
+          return { ...(await base.setup(options)), unit: { name: 'req', perOp: 1_000 } };
+        },
+      },
+      CONFIG,
+    );
+    expect(result.unit).toEqual({ name: 'req', perOp: 1_000 });
+    const subject = result.contenders.find((c) => c.name === 'subject');
+    // The recorded rates stay per operation; the table multiplies them.
+    expect(subject?.rounds.every((r) => r.opsPerSec === (r.ops * 1e9) / r.elapsedNs)).toBe(true);
+    const table = scenarioTable(result, CONFIG);
+    expect(table).toMatch(/one op is 1,000 req: rates in req\/s/);
+    expect(table).toContain(formatRate(subject?.medianOpsPerSec ?? 0, result.unit));
+    expect(table).not.toMatch(/ops\/s/);
+    expect(formatRate(2.5, { name: 'req', perOp: 10_000 })).toBe('25.0k req/s');
   });
 
   it('marks a contender that throws while timed as failed and keeps timing the others', async () => {

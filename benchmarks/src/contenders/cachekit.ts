@@ -56,14 +56,28 @@ export async function connectCachekit(options: CachekitInstanceOptions): Promise
   return { cache, client, bus, close };
 }
 
-/** A {@link connectCachekit} instance as a reader of one key: `getOrSet(key, loader)`. */
-export async function cachekitReader(options: ReaderOptions): Promise<KeyReader> {
-  const instance = await connectCachekit(options);
+/**
+ * A connected instance as a reader of one key: `getOrSet(key, loader)`. Closing the reader runs
+ * `beforeClose` (what was attached to the cache, e.g. metrics), then closes the instance.
+ */
+export function instanceReader(
+  instance: CachekitInstance,
+  options: Pick<ReaderOptions, 'key' | 'loader'>,
+  beforeClose?: () => void | Promise<void>,
+): KeyReader {
   const { cache } = instance;
   const { key, loader } = options;
   return {
     read: () => cache.getOrSet(key, loader),
     write: (value) => cache.set(key, value),
-    close: () => instance.close(),
+    close: async () => {
+      await beforeClose?.();
+      await instance.close();
+    },
   };
+}
+
+/** A {@link connectCachekit} instance as a reader of one key: `getOrSet(key, loader)`. */
+export async function cachekitReader(options: ReaderOptions): Promise<KeyReader> {
+  return instanceReader(await connectCachekit(options), options);
 }

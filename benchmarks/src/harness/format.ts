@@ -1,9 +1,17 @@
-/** `1234567` -> `1.23M ops/s`. */
-export function formatRate(opsPerSec: number): string {
+/**
+ * `1234567` -> `1.23M ops/s`; with a unit (see `OpUnit`), the rate of that unit:
+ * `formatRate(0.5, { name: 'req', perOp: 50_000 })` -> `25.0k req/s`.
+ */
+export function formatRate(
+  opsPerSec: number,
+  unit?: { readonly name: string; readonly perOp: number },
+): string {
   if (!Number.isFinite(opsPerSec)) return '-';
-  if (opsPerSec >= 1e6) return `${(opsPerSec / 1e6).toFixed(2)}M ops/s`;
-  if (opsPerSec >= 1e3) return `${(opsPerSec / 1e3).toFixed(1)}k ops/s`;
-  return `${opsPerSec.toFixed(0)} ops/s`;
+  const rate = opsPerSec * (unit?.perOp ?? 1);
+  const name = `${unit?.name ?? 'ops'}/s`;
+  if (rate >= 1e6) return `${(rate / 1e6).toFixed(2)}M ${name}`;
+  if (rate >= 1e3) return `${(rate / 1e3).toFixed(1)}k ${name}`;
+  return `${rate.toFixed(0)} ${name}`;
 }
 
 /** Nanoseconds in the unit that reads best: `850 ns`, `12.3 µs`, `4.56 ms`. */

@@ -2,6 +2,7 @@ import { columns, formatNs, formatRate, formatRatio } from './format.js';
 import { metricLines } from './report-metrics.js';
 import type {
   ContenderResult,
+  OpUnit,
   RatioSummary,
   RunConfig,
   RunReport,
@@ -13,15 +14,15 @@ function ratioCell(ratio: RatioSummary | undefined): string {
   return `${formatRatio(ratio.median)} (${formatRatio(ratio.min)}-${formatRatio(ratio.max)})`;
 }
 
-function row(c: ContenderResult): string[] {
+function row(c: ContenderResult, unit: OpUnit | undefined): string[] {
   if (c.status === 'failed') {
     return [c.name, c.role, `FAILED (${c.failure?.stage ?? 'run'})`, '', '', '', '', ''];
   }
   return [
     c.name,
     c.role,
-    formatRate(c.medianOpsPerSec),
-    `${formatRate(c.minOpsPerSec)} .. ${formatRate(c.maxOpsPerSec)}`,
+    formatRate(c.medianOpsPerSec, unit),
+    `${formatRate(c.minOpsPerSec, unit)} .. ${formatRate(c.maxOpsPerSec, unit)}`,
     c.latency === undefined ? '-' : formatNs(c.latency.p50Ns),
     c.latency === undefined ? '-' : formatNs(c.latency.p99Ns),
     ratioCell(c.vsReference),
@@ -47,6 +48,11 @@ export function scenarioTable(result: ScenarioResult, run: RunConfig): string {
     ...(sizes(result.config) === sizes(run)
       ? []
       : [`sized for this scenario: ${sizes(result.config)}`]),
+    ...(result.unit === undefined
+      ? []
+      : [
+          `one op is ${result.unit.perOp.toLocaleString('en-US')} ${result.unit.name}: rates in ${result.unit.name}/s`,
+        ]),
     `${result.config.rounds} interleaved rounds (order rotated each round); reference: ${result.reference ?? '-'}; best peer: ${result.bestPeer ?? '-'}`,
     '',
     ...columns([
@@ -60,7 +66,7 @@ export function scenarioTable(result: ScenarioResult, run: RunConfig): string {
         `vs ${result.reference ?? 'reference'} (spread)`,
         'vs best peer (spread)',
       ],
-      ...result.contenders.map(row),
+      ...result.contenders.map((c) => row(c, result.unit)),
     ]),
   ];
   for (const c of result.contenders) {
@@ -70,7 +76,10 @@ export function scenarioTable(result: ScenarioResult, run: RunConfig): string {
   lines.push(...metricLines(result));
   if (result.targets.length > 0) lines.push('', 'targets (median ratio, for information):');
   for (const t of result.targets) {
-    const against = t.against === 'reference' ? (result.reference ?? 'reference') : 'best peer';
+    const against =
+      t.against === 'reference'
+        ? (result.reference ?? 'reference')
+        : `best peer${result.bestPeer === undefined ? '' : ` (${result.bestPeer})`}`;
     const value = t.median === undefined ? 'not measured' : formatRatio(t.median);
     lines.push(
       `  ${t.contender} >= ${t.atLeast}x ${against}: ${value} ${t.met ? 'met' : 'MISSED'}`,

@@ -2,7 +2,14 @@ import { formatRate } from './format.js';
 import { collectGarbage, runOps, sampleLatencies, timeRun, timerOverheadNs } from './measure.js';
 import { rotate } from './stats.js';
 import { type Measured, summarizeScenario } from './summarize.js';
-import type { Contender, ContenderResult, RunConfig, Scenario, ScenarioResult } from './types.js';
+import type {
+  Contender,
+  ContenderResult,
+  OpUnit,
+  RunConfig,
+  Scenario,
+  ScenarioResult,
+} from './types.js';
 
 /** Receives one progress line at a time (the CLI prints them on stderr). */
 export type ProgressLog = (line: string) => void;
@@ -90,7 +97,7 @@ export async function runScenario(
           }
         });
       }
-      log(`  round ${round + 1}/${config.rounds}: ${roundLine(rotated, round)}`);
+      log(`  round ${round + 1}/${config.rounds}: ${roundLine(rotated, round, setup.unit)}`);
     }
   } finally {
     for (const contender of started) {
@@ -109,6 +116,7 @@ export async function runScenario(
     measured,
     failures,
     findings: setup.findings?.() ?? [],
+    unit: setup.unit,
     timerOverheadNs: scenario.latency ? timerOverheadNs() : 0,
     durationMs: performance.now() - began,
   });
@@ -124,11 +132,12 @@ function keepSamples(entry: Measured): void {
   }
 }
 
-function roundLine(order: readonly Measured[], round: number): string {
+function roundLine(order: readonly Measured[], round: number, unit: OpUnit | undefined): string {
   return order
     .map((entry) => {
       const result = entry.rounds.find((r) => r.round === round);
-      return `${entry.spec.name} ${result === undefined ? 'failed' : formatRate(result.opsPerSec)}`;
+      const rate = result === undefined ? 'failed' : formatRate(result.opsPerSec, unit);
+      return `${entry.spec.name} ${rate}`;
     })
     .join(', ');
 }

@@ -4,6 +4,7 @@ import type {
   Contender,
   ContenderResult,
   ContenderSpec,
+  OpUnit,
   RatioSummary,
   RoundResult,
   RunConfig,
@@ -30,6 +31,8 @@ export interface SummaryInput {
   readonly measured: readonly Measured[];
   readonly failures: ReadonlyMap<string, NonNullable<ContenderResult['failure']>>;
   readonly findings: readonly string[];
+  /** What one operation is made of, from the setup. */
+  readonly unit: OpUnit | undefined;
   readonly timerOverheadNs: number;
   readonly durationMs: number;
 }
@@ -135,6 +138,7 @@ export function summarizeScenario(input: SummaryInput): ScenarioResult {
     metricTargets: checkMetricTargets(scenario.metricTargets ?? [], contenders),
     findings: input.findings,
     config: input.config,
+    ...(input.unit === undefined ? {} : { unit: input.unit }),
     timerOverheadNs: input.timerOverheadNs,
     durationMs: input.durationMs,
   };

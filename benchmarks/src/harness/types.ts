@@ -40,9 +40,23 @@ export interface RatioTarget {
   readonly atLeast: number;
 }
 
+/**
+ * What one operation is made of, when it is many of something (B7: one op is a burst of HTTP
+ * requests): the report then gives rates in that unit (`req/s`), ops/s times `perOp`. Ratios are
+ * the same either way: every contender's operation is the same size.
+ */
+export interface OpUnit {
+  /** Singular, short: `'req'`. */
+  readonly name: string;
+  /** How many of them one operation is. */
+  readonly perOp: number;
+}
+
 /** What a scenario's setup hands to the harness. */
 export interface ScenarioSetup {
   readonly contenders: readonly ContenderSpec[];
+  /** What one operation is made of (see {@link OpUnit}). Default: one operation, `ops/s`. */
+  readonly unit?: OpUnit;
   /**
    * Proves a started contender returns the correct value (and, where the scenario says so, that
    * it takes the path being measured). Throws to fail it: a failed contender is reported, never
@@ -212,6 +226,11 @@ export interface ScenarioResult {
   readonly findings: readonly string[];
   /** The sizes this scenario ran with (see {@link Scenario.sizeRun}). */
   readonly config: RunConfig;
+  /**
+   * What one operation is made of, when the setup said so: rates in the report are then
+   * `perOp` times the ops/s recorded here (every `opsPerSec` in this result stays per operation).
+   */
+  readonly unit?: OpUnit;
   /** Cost of one `process.hrtime.bigint()` pair, included in every latency sample. */
   readonly timerOverheadNs: number;
   readonly durationMs: number;

@@ -22,9 +22,14 @@ function packageDir(): string {
   }
 }
 
+/** A built entry of this package (`'worker.js'`, `'http-server.js'`: tsdown.config.ts). */
+export function builtEntry(file: string): string {
+  return join(packageDir(), 'dist', file);
+}
+
 /** The built worker entry (tsdown.config.ts). */
 export function workerEntry(): string {
-  return join(packageDir(), 'dist', 'worker.js');
+  return builtEntry('worker.js');
 }
 
 interface Pending {

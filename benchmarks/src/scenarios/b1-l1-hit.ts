@@ -1,15 +1,14 @@
-import { isDeepStrictEqual } from 'node:util';
-import { startRedisServer, waitFor } from '@cachekit/redis-testkit';
+import { startRedisServer } from '@cachekit/redis-testkit';
 import { asyncCacheDedupeReader } from '../contenders/async-cache-dedupe.js';
 import { cacheManagerReader } from '../contenders/cache-manager.js';
 import { cachekitReader } from '../contenders/cachekit.js';
 import { type CrossInstanceOutcome, readAfterOtherWrites } from '../contenders/cross-instance.js';
 import { handWrittenReader } from '../contenders/hand-written.js';
 import { type MinerStatus, makeMinerStatus } from '../contenders/json-value.js';
-import { commandsDuring, keyCount } from '../contenders/redis-probe.js';
+import { checkL1Hits } from '../contenders/l1-hit-checks.js';
 import type { KeyReader, ReaderOptions } from '../contenders/types.js';
 import type { Contender, ContenderSpec, Role, Scenario } from '../harness/types.js';
-import { check, preview } from '../harness/verify.js';
+import { check } from '../harness/verify.js';
 
 /** TTL of every contender's entry: cachekit's MODERATE default, far longer than a run. */
 const TTL_MS = 120_000;
@@ -148,39 +147,15 @@ const scenario: Scenario = {
     async function verify(contender: Contender): Promise<void> {
       const variant = VARIANTS.find((v) => v.name === contender.name);
       check(variant !== undefined, `unknown contender ${contender.name}`);
-      const keysBefore = await keyCount(server);
-      const first = await contender.op();
-      check(
-        isDeepStrictEqual(first, expected),
-        `the cold call returned ${preview(first)}, not the loaded value`,
-      );
-      check(
-        loads.get(contender.name) === 1,
-        `the cold call ran the loader ${loads.get(contender.name)} times, not once`,
-      );
-      if (variant.tiered) {
-        await waitFor(async () => (await keyCount(server)) > keysBefore, {
-          timeoutMs: 5_000,
-          description: `${contender.name} to write the loaded value to Redis (its second tier)`,
-        });
-      }
-      let wrong: unknown;
-      const commands = await commandsDuring(server, async () => {
-        for (let i = 0; i < WARM_CHECKS; i++) {
-          const value = await contender.op();
-          if (wrong === undefined && !isDeepStrictEqual(value, expected)) wrong = value;
-        }
+      await checkL1Hits({
+        server,
+        name: contender.name,
+        op: contender.op,
+        expected,
+        loads: () => loads.get(contender.name) ?? 0,
+        tiered: variant.tiered,
+        warmCalls: WARM_CHECKS,
       });
-      check(wrong === undefined, `a warm call returned ${preview(wrong)}, not the loaded value`);
-      const warmLoads = (loads.get(contender.name) ?? 0) - 1;
-      check(
-        warmLoads === 0,
-        `${WARM_CHECKS} warm calls ran the loader ${warmLoads} times: not hits`,
-      );
-      check(
-        commands < WARM_CHECKS / 2,
-        `${WARM_CHECKS} warm calls sent ${commands} commands to Redis: not served in process`,
-      );
       await verifyAcrossInstances(contender, variant);
     }
 
