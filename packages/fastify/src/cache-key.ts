@@ -73,9 +73,17 @@ export function varyPart(name: string, value: string | readonly string[] | undef
 }
 
 /**
+ * First part of a hashed key. Readable keys always start with `GET`, so no resource, `vary`
+ * value or principal (all placed after it) can produce a hashed key, whatever it contains.
+ */
+export const HASHED_KEY = '#sha256';
+
+/**
  * The key of a response: `GET` (HEAD shares it), the resource (canonical URL or the route's
- * `key`), the `vary` parts, then `@<principal>` on private routes. Parts are escaped by the core
- * cache, so they cannot run into each other; a long key becomes `GET` + a hash of all of it.
+ * `key`), the keyed header parts, then `@<principal>` on private routes. Parts are escaped by the
+ * core cache, so they cannot run into each other. A long key becomes {@link HASHED_KEY} + a hash
+ * of the JSON array of its parts (an unambiguous encoding: a part containing a newline or a
+ * quote cannot shift the others).
  */
 export function keyParts(
   resource: string,
@@ -87,7 +95,12 @@ export function keyParts(
   let length = 0;
   for (const part of parts) length += part.length + 1;
   if (length <= MAX_READABLE_KEY) return parts;
-  return ['GET', `#${digest(parts.join('\n'))}`];
+  return [HASHED_KEY, digest(JSON.stringify(parts))];
+}
+
+/** The hit-for-pass key of a response key: its parts, encoded unambiguously. */
+export function passKeyOf(parts: readonly string[]): string {
+  return JSON.stringify(parts);
 }
 
 /**

@@ -14,6 +14,12 @@ export interface CachedResponse {
   readonly etag: string;
   /** When the handler produced it (ms since epoch): `Age` counts from here. */
   readonly storedAt: number;
+  /**
+   * The TTL it was stored with, in ms: labels (`HIT`/`STALE`) and `max-age` follow it even when
+   * another instance or config version filled it. Absent in entries of older versions (then the
+   * route's TTL applies).
+   */
+  readonly ttl?: number;
 }
 
 /** What a fill request produced, as `inject()` returns it. */
@@ -59,8 +65,8 @@ function directives(value: unknown): Set<string> {
 /**
  * Why a fill response must not be stored, or `undefined` if it may: a status other than 2xx
  * (206 included), a stream payload, `Set-Cookie`, `Cache-Control: no-store / no-cache` (or
- * `private` on a public route), a `Vary` naming a header the route does not key by, or a body
- * above `maxBodySize`.
+ * `private` on a public route), a `Vary` naming a header the route does not vary by (its keyed
+ * headers, `authorization`, and `cookie` on private routes), or a body above `maxBodySize`.
  */
 export function unstorableReason(
   response: FillResponse,
@@ -75,14 +81,22 @@ export function unstorableReason(
   if (control.has('no-store') || control.has('no-cache')) return 'Cache-Control no-store/no-cache';
   if (route.scope === 'public' && control.has('private')) return 'Cache-Control private';
   for (const name of directives(headers.vary)) {
-    if (!route.vary.includes(name)) return `Vary ${name} (not in the route's vary)`;
+    if (!route.varies.includes(name)) return `Vary ${name} (not in the route's vary)`;
   }
   if (response.rawPayload.length > route.maxBodySize) return 'a body above maxBodySize';
   return undefined;
 }
 
-/** The stored form of a storable fill response. `key` is the entry's full key (for the ETag). */
-export function toCachedResponse(response: FillResponse, key: string, now: number): CachedResponse {
+/**
+ * The stored form of a storable fill response. `key` is the entry's full key (for the ETag),
+ * `ttl` the TTL it is stored with.
+ */
+export function toCachedResponse(
+  response: FillResponse,
+  key: string,
+  now: number,
+  ttl: number,
+): CachedResponse {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(response.headers)) {
     const lower = name.toLowerCase();
@@ -108,6 +122,7 @@ export function toCachedResponse(response: FillResponse, key: string, now: numbe
     encoding: utf8 ? 'utf8' : 'base64',
     etag: `"${hash.slice(0, 32)}"`,
     storedAt: now,
+    ttl,
   };
 }
 
@@ -123,7 +138,8 @@ export function isCachedResponse(value: unknown): value is CachedResponse {
     typeof entry.body === 'string' &&
     (entry.encoding === 'utf8' || entry.encoding === 'base64') &&
     typeof entry.etag === 'string' &&
-    typeof entry.storedAt === 'number'
+    typeof entry.storedAt === 'number' &&
+    (entry.ttl === undefined || typeof entry.ttl === 'number')
   );
 }
 

@@ -5,7 +5,7 @@ import { fastifyCachekit } from './plugin.js';
 export type { FastifyCachekit, InvalidateOptions } from './decorator.js';
 export type { CachedResponse } from './entry.js';
 export { InvalidRouteCacheError, RouteBeforePluginError, UpstreamStatusError } from './errors.js';
-export { FILL_HEADER } from './fill.js';
+export { FILL_HEADER, FILL_REMOTE_ADDRESS } from './fill.js';
 export type {
   CachekitFastifyOptions,
   CacheRequest,

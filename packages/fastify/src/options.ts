@@ -51,14 +51,15 @@ export interface RouteCacheOptions {
   key?: RequestFunction<string>;
   /**
    * Request headers the response depends on: their values are part of the key and they are the
-   * only headers (with `authorization` and `cookie` on private routes) the handler sees when it
-   * fills the cache. Sent back as `Vary`. Default: `[]`.
+   * only headers (with the constraint headers, and `authorization` and `cookie` on private
+   * routes) the handler sees when it fills the cache. Sent back in `Vary` (with `authorization`,
+   * and `cookie` on private routes). Default: `[]`.
    */
   vary?: readonly string[];
   /**
-   * `'public'`: one entry for everyone, `Cache-Control: public`; requests with `Authorization`
-   * bypass the cache. `'private'`: one entry per principal, `Cache-Control: private`.
-   * Default: `'public'`.
+   * `'public'`: one entry for everyone, `Cache-Control: public`, `Vary: authorization`;
+   * requests with `Authorization` bypass the cache. `'private'`: one entry per principal,
+   * `Cache-Control: private`, `Vary: authorization, cookie`. Default: `'public'`.
    */
   scope?: 'public' | 'private';
   /** Principal of this route, overriding the plugin's `principal`. Default: the plugin's. */
@@ -75,6 +76,12 @@ export interface RouteCacheOptions {
   staleIfError?: Duration | 0;
   /** Largest body stored, in bytes; larger responses are served but not cached. Default: `1_048_576` (1 MiB). */
   maxBodySize?: number;
+  /**
+   * Longest a fill may take (the loader's `hardTimeout`): past it the fill is aborted and the
+   * requests waiting for it get the stale response if there is one, else run the handler
+   * themselves (fail open); the failure is logged and remembered for a short while. Default: `'30s'`.
+   */
+  fillTimeout?: Duration;
 }
 
 /** Plugin options with defaults applied. */

@@ -6,6 +6,10 @@ import type { PrincipalFunction, RequestFunction, RouteCacheOptions } from './op
 export const DEFAULT_MAX_BODY_SIZE = 1_048_576;
 /** Longest a "not storable" verdict is remembered (hit-for-pass), capped by the route's TTL. */
 export const MAX_PASS_TTL = 10_000;
+/** How long a failed fill (5xx, timeout, error) with nothing stale to serve is remembered. */
+export const FAILURE_PASS_TTL = 2_000;
+/** Default `fillTimeout`: 30 s. */
+export const DEFAULT_FILL_TIMEOUT = 30_000;
 /** A soft timeout that never fires: wait for the handler (overrides a cache-wide softTimeout). */
 const WAIT = 2_147_483_647;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -20,12 +24,23 @@ const KEYS = new Set([
   'staleWhileRevalidate',
   'staleIfError',
   'maxBodySize',
+  'fillTimeout',
 ]);
+
+/** Where a route sits in the router, as the fill must reach it again. */
+export interface RouteBinding {
+  /** Same for the routes a fill may land on (path + constraints): GET and its HEAD twin. */
+  readonly id: string;
+  /** Request headers the route's constraints are derived from (`host`, `accept-version`). */
+  readonly headers: readonly string[];
+}
 
 /** A route's `config.cache`, validated and resolved once when the route is declared. */
 export interface CompiledRoute {
   /** `GET /miners/:id`, for messages. */
   readonly label: string;
+  /** The route's place in the router: a fill is only accepted by a route with the same id. */
+  readonly id: string;
   /** False under NO_CACHE: every request bypasses the cache. */
   readonly cacheable: boolean;
   /** TTL in ms. */
@@ -35,7 +50,9 @@ export interface CompiledRoute {
   readonly scope: 'public' | 'private';
   /** Lower-cased, sorted, unique header names. */
   readonly vary: readonly string[];
-  /** Request headers the fill request carries: `vary`, plus `authorization` and `cookie` if private. */
+  /** Headers in the key (sorted): `vary` plus the constraint headers (`host`, `accept-version`). */
+  readonly keyed: readonly string[];
+  /** Request headers the fill request carries: `keyed`, plus `authorization` and `cookie` if private. */
   readonly forward: readonly string[];
   readonly key: RequestFunction<string> | undefined;
   readonly tags: RequestFunction<readonly string[]> | undefined;
@@ -48,9 +65,16 @@ export interface CompiledRoute {
   /** The same, waiting for the handler: past the SWR window, within a longer `staleIfError`. */
   readonly revalidate: EntryOptions | undefined;
   readonly cacheControl: string;
-  readonly varyHeader: string | undefined;
+  /** Headers in `Vary` (sorted): `keyed` minus `host`, `authorization`, and `cookie` if private. */
+  readonly varies: readonly string[];
+  /** `Vary` of served responses: `varies` joined. */
+  readonly varyHeader: string;
+  /** `fillTimeout` in ms: the loader's `hardTimeout`. */
+  readonly fillTimeout: number;
   /** How long a "not storable" verdict for a key is remembered, in ms. */
   readonly passTtl: number;
+  /** How long a failed fill is remembered when there was nothing stale to serve, in ms. */
+  readonly failurePassTtl: number;
 }
 
 function fail(label: string, message: string, cause?: unknown): never {
@@ -90,11 +114,17 @@ function varyNames(label: string, vary: unknown): string[] {
   return [...names].sort();
 }
 
-function cacheControlOf(scope: string, ttl: number, swr: number, sie: number): string {
+function cacheControlFor(scope: string, ttl: number, swr: number, sie: number): string {
   let value = `${scope}, max-age=${Math.floor(ttl / 1000)}`;
   if (swr > 0) value += `, stale-while-revalidate=${Math.floor(swr / 1000)}`;
   if (sie > 0) value += `, stale-if-error=${Math.floor(sie / 1000)}`;
   return value;
+}
+
+/** `Cache-Control` of a response served from an entry stored with `ttl` ms. */
+export function cacheControlOf(route: CompiledRoute, ttl: number): string {
+  if (ttl === route.ttl) return route.cacheControl;
+  return cacheControlFor(route.scope, ttl, route.staleWhileRevalidate, route.staleIfError);
 }
 
 /**
@@ -106,6 +136,7 @@ export function compileRoute(
   label: string,
   cache: Cache,
   pluginPrincipal: PrincipalFunction | undefined,
+  binding: RouteBinding = { id: label, headers: [] },
 ): CompiledRoute {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     fail(label, 'must be an object ({ policy } or { ttl }) or false.');
@@ -136,12 +167,19 @@ export function compileRoute(
   }
   const swr = duration(label, config.staleWhileRevalidate, 'staleWhileRevalidate');
   const sie = duration(label, config.staleIfError, 'staleIfError');
+  const fillTimeout =
+    config.fillTimeout === undefined
+      ? DEFAULT_FILL_TIMEOUT
+      : duration(label, config.fillTimeout, 'fillTimeout');
+  if (fillTimeout <= 0) fail(label, 'fillTimeout must be a positive duration.');
   const grace = Math.max(swr, sie);
   const options: EntryOptions = {
     ...(config.policy === undefined ? {} : { policy: config.policy }),
     ...(config.ttl === undefined ? {} : { ttl: config.ttl }),
     grace,
     ...(grace === 0 ? {} : { softTimeout: swr > 0 ? 0 : WAIT }),
+    // A fill that hangs fails open: waiters get the stale response, or run their own handler.
+    hardTimeout: fillTimeout,
     ...(tagsFn === undefined && config.tags !== undefined ? { tags: config.tags as string[] } : {}),
   };
   let plan: ReturnType<Cache['plan']>;
@@ -150,26 +188,36 @@ export function compileRoute(
   } catch (error) {
     return fail(label, `is invalid: ${(error as Error).message}`, error);
   }
-  const forward = new Set(vary);
+  const keyed = [...new Set([...vary, ...binding.headers])].sort();
+  const forward = new Set(keyed);
   if (scope === 'private') forward.add('authorization').add('cookie');
+  // Host is part of every cache's key already; Authorization (public routes bypass on it) and
+  // Cookie (private ones key by a principal derived from them) are for downstream caches.
+  const varied = new Set(keyed.filter((name) => name !== 'host')).add('authorization');
+  if (scope === 'private') varied.add('cookie');
   return {
     label,
+    id: binding.id,
     cacheable: plan.cache,
     ttl: plan.ttl,
     staleWhileRevalidate: swr,
     staleIfError: sie,
     scope,
     vary,
+    keyed,
     forward: [...forward],
     key,
     tags: tagsFn,
     principal: scope === 'private' ? principal : undefined,
-    urlTagged: key !== undefined || vary.length > 0 || scope === 'private',
+    urlTagged: key !== undefined || keyed.length > 0 || scope === 'private',
     maxBodySize,
     options,
     revalidate: swr > 0 && sie > swr ? { ...options, softTimeout: WAIT } : undefined,
-    cacheControl: cacheControlOf(scope, plan.ttl, swr, sie),
-    varyHeader: vary.length === 0 ? undefined : vary.join(', '),
+    cacheControl: cacheControlFor(scope, plan.ttl, swr, sie),
+    varies: [...varied].sort(),
+    varyHeader: [...varied].sort().join(', '),
+    fillTimeout,
     passTtl: Math.min(plan.ttl, MAX_PASS_TTL),
+    failurePassTtl: Math.min(plan.ttl, FAILURE_PASS_TTL),
   };
 }

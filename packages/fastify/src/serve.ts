@@ -1,12 +1,18 @@
-import type { Cache, EntryOptions, LoaderContext } from '@cachekit/core';
+import {
+  type Cache,
+  type EntryOptions,
+  type LoaderContext,
+  LoaderTimeoutError,
+} from '@cachekit/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { canonicalUrl, keyParts, urlTag, varyPart } from './cache-key.js';
+import { canonicalUrl, keyParts, passKeyOf, urlTag, varyPart } from './cache-key.js';
 import { ifNoneMatch } from './conditional.js';
 import { bodyOf, type CachedResponse, isCachedResponse } from './entry.js';
 import { InvalidRouteCacheError, UpstreamStatusError } from './errors.js';
-import type { Filler } from './fill.js';
+import { type Filler, headerOf } from './fill.js';
 import type { CacheRequest } from './options.js';
-import type { CompiledRoute } from './route-config.js';
+import { isReplayable } from './request-target.js';
+import { type CompiledRoute, cacheControlOf } from './route-config.js';
 
 /** What the hooks of one plugin instance share. */
 export interface PluginState {
@@ -60,21 +66,32 @@ function requestTags(
   return tags;
 }
 
+/** One lookup of a request: what `read` needs. */
+interface Lookup {
+  readonly route: CompiledRoute;
+  readonly request: FastifyRequest;
+  readonly parts: readonly string[];
+  readonly passKey: string;
+  readonly loader: (context: LoaderContext) => Promise<CachedResponse | undefined>;
+}
+
 /** The cached response, or `undefined` when the request must run the handler itself. */
 async function read(
   state: PluginState,
-  request: FastifyRequest,
-  parts: readonly string[],
-  loader: (context: LoaderContext) => Promise<CachedResponse | undefined>,
+  { route, request, parts, passKey, loader }: Lookup,
   options: EntryOptions,
 ): Promise<CachedResponse | undefined> {
   let value: unknown;
   try {
     value = await state.cache.getOrSet<CachedResponse | undefined>(parts, loader, options);
   } catch (error) {
-    // A 5xx with nothing stale to serve: each request runs the handler. Anything else failed open.
-    if (!(error instanceof UpstreamStatusError)) {
-      request.log.warn({ err: error }, 'cachekit: cache unavailable, answering uncached');
+    // Nothing stale to serve (else the cache would have served it): each request runs the
+    // handler, and for a short while the fill is not tried again (hit-for-pass).
+    state.filler.pass(passKey, route.failurePassTtl);
+    if (error instanceof LoaderTimeoutError) {
+      state.filler.failed(request, route, `no answer within fillTimeout (${route.fillTimeout} ms)`);
+    } else if (!(error instanceof UpstreamStatusError)) {
+      request.log.warn({ err: error }, 'cachekit: cache or fill failed, answering uncached');
     }
     return undefined;
   }
@@ -84,10 +101,16 @@ async function read(
   return undefined;
 }
 
+/** Age of an entry in ms past its own TTL (negative while fresh). */
+function staleness(entry: CachedResponse, route: CompiledRoute): number {
+  return Date.now() - entry.storedAt - (entry.ttl ?? route.ttl);
+}
+
 /**
  * Looks the request up (filling the cache on a miss), or returns `undefined` to bypass the cache:
- * not GET/HEAD, NO_CACHE, a Range request, `Authorization` on a public route, no principal on a
- * private one, a key recently found not storable, a response that must not be stored, a failure.
+ * not GET/HEAD, NO_CACHE, a Range request, a request target a fill could not replay exactly (dot
+ * segments, backslashes...), `Authorization` on a public route, no principal on a private one, a
+ * key recently found not storable or failing, a response that must not be stored, a failure.
  */
 export async function lookup(
   state: PluginState,
@@ -96,7 +119,7 @@ export async function lookup(
 ): Promise<Outcome | undefined> {
   const { method, headers } = request;
   if ((method !== 'GET' && method !== 'HEAD') || !route.cacheable) return undefined;
-  if (headers.range !== undefined) return undefined;
+  if (headers.range !== undefined || !isReplayable(request.originalUrl)) return undefined;
   let principal: string | undefined;
   if (route.principal !== undefined) {
     principal = route.principal(request as CacheRequest);
@@ -105,24 +128,25 @@ export async function lookup(
     return undefined;
   }
   const canonical = canonicalUrl(request.url);
-  const vary = route.vary.map((name) => varyPart(name, headers[name]));
+  const vary = route.keyed.map((name) => varyPart(name, headerOf(headers, name)));
   const parts = keyParts(resourceOf(route, request, canonical), vary, principal);
-  const passKey = parts.join('\n');
+  const passKey = passKeyOf(parts);
   if (state.filler.passes(passKey)) return undefined;
   const tags = requestTags(state, route, request, canonical);
   let produced: CachedResponse | undefined;
-  const loader = async ({ key }: LoaderContext): Promise<CachedResponse | undefined> => {
-    produced = await state.filler.fill(request, route, key, passKey);
+  const loader = async ({ key, signal }: LoaderContext): Promise<CachedResponse | undefined> => {
+    produced = await state.filler.fill(request, route, key, passKey, signal);
     return produced;
   };
-  let entry = await read(state, request, parts, loader, withTags(route.options, tags));
+  const job: Lookup = { route, request, parts, passKey, loader };
+  let entry = await read(state, job, withTags(route.options, tags));
   if (entry === undefined) return undefined;
-  let staleFor = Date.now() - entry.storedAt - route.ttl;
+  let staleFor = staleness(entry, route);
   if (route.revalidate !== undefined && staleFor > route.staleWhileRevalidate) {
     // Past the SWR window but within a longer stale-if-error: wait for the handler this time.
-    entry = await read(state, request, parts, loader, withTags(route.revalidate, tags));
+    entry = await read(state, job, withTags(route.revalidate, tags));
     if (entry === undefined) return undefined;
-    staleFor = Date.now() - entry.storedAt - route.ttl;
+    staleFor = staleness(entry, route);
   }
   const status = entry === produced ? 'MISS' : staleFor >= 0 ? 'STALE' : 'HIT';
   return { entry, status };
@@ -140,10 +164,10 @@ export function respond(
   const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
   reply
     .header('etag', entry.etag)
-    .header('cache-control', route.cacheControl)
+    .header('cache-control', cacheControlOf(route, entry.ttl ?? route.ttl))
     .header('age', String(age))
-    .header('x-cache', status);
-  if (route.varyHeader !== undefined) reply.header('vary', route.varyHeader);
+    .header('x-cache', status)
+    .header('vary', route.varyHeader);
   if (ifNoneMatch(request.headers['if-none-match'], entry.etag)) return reply.code(304).send();
   for (const [name, value] of Object.entries(entry.headers)) {
     // Headers this request's own hooks set (CORS, request ids...) win over the stored ones.

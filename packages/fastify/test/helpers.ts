@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { type Cache, createCache } from '@cachekit/core';
 import Fastify, {
   type FastifyInstance,
@@ -123,4 +124,41 @@ export function counter(
     },
   };
   return state;
+}
+
+/** A response read off a raw socket. */
+export interface RawResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/**
+ * Sends `GET <target> HTTP/1.1` as written, over a raw TCP socket (fetch and http.request
+ * normalise the path and would hide what Fastify routes), and reads the whole response.
+ */
+export function rawGet(port: number, target: string): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const split = text.indexOf('\r\n\r\n');
+      const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolve({
+        statusCode: Number(statusLine.split(' ')[1]),
+        headers,
+        body: text.slice(split + 4),
+      });
+    });
+  });
 }

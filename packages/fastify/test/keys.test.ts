@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EPHEMERAL } from '@cachekit/core';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
@@ -69,10 +70,79 @@ describe('canonical URLs', () => {
     const long = `/r?q=${'x'.repeat(MAX_READABLE_KEY)}`;
     const parts = keyParts(canonicalUrl(long), [], undefined);
     expect(parts).toHaveLength(2);
-    expect(parts[1]).toMatch(/^#/);
+    expect(parts[0]).not.toBe('GET');
     expect(keyParts(canonicalUrl(`${long}y`), [], undefined)).not.toEqual(parts);
     expect(varyPart('accept', undefined)).toBe('accept');
     expect(varyPart('accept', ' text/html ')).toBe('accept=text/html');
+  });
+});
+
+describe('CK-3: hashed keys cannot collide with readable ones', () => {
+  it("a long key's hash is in a position no resource can occupy", () => {
+    const long = 'v'.repeat(MAX_READABLE_KEY + 100);
+    const hashed = keyParts(long, [], undefined);
+    expect(hashed).toHaveLength(2);
+    // Whatever a custom key returns (say, the public digest), it is the second part after 'GET'.
+    for (const part of hashed) {
+      expect(keyParts(part, [], undefined)).not.toEqual(hashed);
+      expect(keyParts(`#${part}`, [], undefined)).not.toEqual(hashed);
+    }
+  });
+
+  it('parts are hashed unambiguously: a newline inside a part does not shift the others', () => {
+    const long = 'a'.repeat(MAX_READABLE_KEY);
+    expect(keyParts(long, [], 'x\n@bob')).not.toEqual(keyParts(`${long}\n@x`, [], 'bob'));
+    expect(keyParts(long, ['v=1\nw=2'], undefined)).not.toEqual(
+      keyParts(`${long}\nv=1`, ['w=2'], undefined),
+    );
+  });
+
+  it("end to end: a custom key equal to a long key's digest does not serve that entry", async () => {
+    const items = counter((request) => ({ id: (request.query as { id: string }).id }));
+    ({ app } = await cachedApp((a) =>
+      a.get(
+        '/item',
+        {
+          config: { cache: { ttl: '1m', key: (request) => (request.query as { id: string }).id } },
+        },
+        items.handler,
+      ),
+    ));
+    const longId = 'v'.repeat(400);
+    // The attacker knows the key scheme: every part of the hashed key, alone or as '#<digest>'.
+    const forged = keyParts(longId, [], undefined).flatMap((part) => [part, `#${part}`]);
+    forged.push(`#${createHash('sha256').update(`GET\n${longId}`).digest('base64url')}`);
+    for (const id of forged) await app.inject(`/item?id=${encodeURIComponent(id)}`);
+    const victim = await app.inject(`/item?id=${longId}`);
+    expect(victim.headers['x-cache']).toBe('MISS');
+    expect(victim.json().id).toBe(longId);
+  });
+
+  it("end to end: a newline in a principal or key does not reach another user's entry", async () => {
+    const seen = counter((request) => ({ user: (request.query as { u: string }).u }));
+    const long = 'a'.repeat(MAX_READABLE_KEY);
+    ({ app } = await cachedApp((a) =>
+      a.get(
+        '/r',
+        {
+          config: {
+            cache: {
+              ttl: '1m',
+              scope: 'private',
+              key: (request) => (request.query as { k: string }).k,
+              principal: (request) => (request.query as { u: string }).u,
+            },
+          },
+        },
+        seen.handler,
+      ),
+    ));
+    const first = `/r?k=${long}&u=${encodeURIComponent('x\n@bob')}`;
+    const second = `/r?k=${encodeURIComponent(`${long}\n@x`)}&u=bob`;
+    expect((await app.inject(first)).headers['x-cache']).toBe('MISS');
+    const other = await app.inject(second);
+    expect(other.headers['x-cache']).toBe('MISS');
+    expect(other.json().user).toBe('bob');
   });
 });
 
@@ -125,7 +195,7 @@ describe('Vary', () => {
     const fr = { 'accept-language': 'fr', 'x-other': 'ignored' };
     const miss = await app.inject({ url: '/greeting', headers: fr });
     expect(miss.json()).toEqual({ lang: 'fr' });
-    expect(miss.headers.vary).toBe('accept-language');
+    expect(miss.headers.vary).toBe('accept-language, authorization');
     expectStorable(miss, 60, 0, { url: '/greeting', headers: fr });
     // The fill request carried the keyed header and the fill token, nothing else of the client's.
     expect(seen[0]?.['accept-language']).toBe('fr');

@@ -92,6 +92,8 @@ describe('invalid route config: a typed error when the route is declared', () =>
     ['tags not an array', { ttl: '1s', tags: 'miner' }, /tags must be/],
     ['an empty tag', { ttl: '1s', tags: [''] }, /tag/],
     ['a bad maxBodySize', { ttl: '1s', maxBodySize: 0 }, /maxBodySize/],
+    ['an unreadable fillTimeout', { ttl: '1s', fillTimeout: 'soon' }, /fillTimeout/],
+    ['a zero fillTimeout', { ttl: '1s', fillTimeout: 0 }, /fillTimeout/],
     ['EVENT_DRIVEN without events', { policy: EVENT_DRIVEN }, /EVENT_DRIVEN needs/],
   ];
 

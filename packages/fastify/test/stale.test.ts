@@ -112,10 +112,16 @@ describe('stale-if-error', () => {
     expect(error.statusCode).toBe(500);
     expect(error.headers['x-cache']).toBe('BYPASS');
     expect(error.headers['cache-control']).toBe('no-store');
+    expect(src.calls).toBe(4); // the failed fill, then the request's own handler
     src.failing = false;
+    // The failure is remembered for a short while (min(TTL, 2 s)): the handler answers directly.
+    const passed = await app.inject('/s');
+    expect(passed.headers['x-cache']).toBe('BYPASS');
+    expect(passed.json()).toEqual({ n: 5 });
+    clock.advance(1_000);
     const recovered = await app.inject('/s');
     expect(recovered.headers['x-cache']).toBe('MISS');
-    expect(recovered.json()).toEqual({ n: 5 });
+    expect(recovered.json()).toEqual({ n: 6 });
   });
 
   it('a fresh response from the handler wins over the stale one', async () => {
@@ -173,5 +179,53 @@ describe('both windows (stale-if-error longer than stale-while-revalidate)', () 
     expect(fallback.headers['x-cache']).toBe('STALE');
     expect(fallback.json()).toEqual({ n: 3 });
     expect(src.calls).toBe(4);
+  });
+});
+
+describe("labels and max-age come from the stored entry's own TTL", () => {
+  it('an entry filled with another TTL (another instance or config version) is labelled by its own', async () => {
+    const cache = createCache();
+    const shortSource = source();
+    const longSource = source();
+    let other: FastifyInstance | undefined;
+    try {
+      // Two instances sharing one cache, configured with different TTLs for the same route.
+      ({ app } = await cachedApp(
+        (a) =>
+          a.get(
+            '/s',
+            { config: { cache: { ttl: '10s', staleWhileRevalidate: '1m' } } },
+            shortSource.handler,
+          ),
+        { cache },
+      ));
+      ({ app: other } = await cachedApp(
+        (a) =>
+          a.get(
+            '/s',
+            { config: { cache: { ttl: '1m', staleWhileRevalidate: '1m' } } },
+            longSource.handler,
+          ),
+        { cache },
+      ));
+      expect((await app.inject('/s')).headers['x-cache']).toBe('MISS');
+      clock.advance(20_000);
+      // 20 s after a 10 s fill: stale, whatever this instance's own TTL says.
+      const stored = nextStore(cache);
+      const stale = await other.inject('/s');
+      expect(stale.headers['x-cache']).toBe('STALE');
+      expect(stale.headers['cache-control']).toBe('public, max-age=10, stale-while-revalidate=60');
+      await stored;
+      expect(longSource.calls).toBe(1);
+      // Refilled with 1 m by the other instance: 20 s later it is still fresh for this one.
+      clock.advance(20_000);
+      const hit = await app.inject('/s');
+      expect(hit.headers['x-cache']).toBe('HIT');
+      expect(hit.headers['cache-control']).toBe('public, max-age=60, stale-while-revalidate=60');
+      expectStorable(hit, 60, 60);
+      expect(shortSource.calls).toBe(1);
+    } finally {
+      await other?.close();
+    }
   });
 });
