@@ -10,6 +10,7 @@ import { memoryStore } from './memory/memory-store.js';
 import { type CacheOptions, resolveOptions } from './options.js';
 import { type EntryOptions, eventTag, resolvePlan } from './plan.js';
 import { readThrough } from './read-through.js';
+import type { CircuitState } from './resilience/circuit-breaker.js';
 import { SyncLink } from './sync-link.js';
 
 export { type EntryOptions, eventTag } from './plan.js';
@@ -24,8 +25,11 @@ export class Cache {
   readonly #keys: KeySpace;
   readonly #defaultPlan: EntryPlan;
   readonly #plans = new WeakMap<EntryOptions, EntryPlan>();
-  /** L1 hits of this namespace path, shared with every other `Cache` object of the same path. */
-  readonly #l1Hits: HitCounter;
+  /**
+   * L1 hits of this namespace path, shared with every other `Cache` object of the same path; looked
+   * up on the first L1 hit, so that a `Cache` that never hits L1 registers nothing.
+   */
+  #l1Hits: HitCounter | undefined;
   /** @internal The store side of this namespace. */
   readonly io: EntryIo;
 
@@ -35,7 +39,12 @@ export class Cache {
     this.#keys = keys;
     this.io = new EntryIo(ctx, keys);
     this.#defaultPlan = resolvePlan(this.#ctx, this.#keys, undefined, true);
-    this.#l1Hits = ctx.l1 === undefined ? { count: 0 } : ctx.l1HitCounter(keys.namespace);
+  }
+
+  /** Looks up the L1 hit counter of this namespace path, on this `Cache`'s first L1 hit. */
+  #firstL1Hit(): HitCounter {
+    this.#l1Hits = this.#ctx.l1HitCounter(this.#keys.namespace);
+    return this.#l1Hits;
   }
 
   /** Namespace path of this cache (`root:child`). */
@@ -68,10 +77,21 @@ export class Cache {
 
   /**
    * L1 hits since the cache was created, by namespace path, for the root cache and every namespace
-   * of it (counted whether or not anyone listens). Empty without `l1`.
+   * of it (counted whether or not anyone listens). A namespace appears with its first L1 hit.
+   * Empty without `l1`.
    */
   l1HitCounts(): ReadonlyMap<string, number> {
     return this.#ctx.l1HitCounts();
+  }
+
+  /**
+   * The state of the store's circuit breaker, shared by every namespace: `'open'` while store calls
+   * are refused (they go to the source), `'half-open'` while a probe may pass, else `'closed'`; an
+   * open circuit whose `openFor` has passed reports (and becomes) half-open. `undefined` when the
+   * store has no breaker (an in-process store, or `circuitBreaker: false`).
+   */
+  circuitState(): CircuitState | undefined {
+    return this.#ctx.runner.breaker?.state;
   }
 
   /**
@@ -97,11 +117,11 @@ export class Cache {
     const events = this.#ctx.events;
     const local = this.#ctx.l1?.get(fullKey) ?? L1_MISS;
     if (local !== L1_MISS) {
-      this.#l1Hits.count++;
+      (this.#l1Hits ?? this.#firstL1Hit()).count++;
       if (events.l1Hits) this.io.emitRead('hit', fullKey, performance.now(), 'l1');
       return local as T;
     }
-    const started = events.active ? performance.now() : 0;
+    const started = performance.now();
     const value = await this.io.read(fullKey, 'get');
     const missed = value === MISS || value === UNAVAILABLE || value instanceof Stale;
     this.io.emitRead(missed ? 'miss' : 'hit', fullKey, started);
@@ -136,13 +156,17 @@ export class Cache {
     if (l1 !== undefined) {
       const local = l1.get(fullKey);
       if (local !== L1_MISS) {
-        this.#l1Hits.count++;
+        (this.#l1Hits ?? this.#firstL1Hit()).count++;
         if (ctx.events.l1Hits) this.io.emitRead('hit', fullKey, performance.now(), 'l1');
         return Promise.resolve(local as T);
       }
     }
-    return this.#ctx.flights.run(fullKey, plan.tagKeys, (flight) =>
-      readThrough(this.#ctx, this.io, fullKey, loader, plan, flight),
+    const io = this.io;
+    return ctx.flights.run(
+      fullKey,
+      plan.tagKeys,
+      (flight) => readThrough(ctx, io, fullKey, loader, plan, flight),
+      io.joined,
     );
   }
 
@@ -153,10 +177,12 @@ export class Cache {
   async refreshWith<T>(fullKey: string, loader: Loader<T>, plan: EntryPlan): Promise<T> {
     this.#ctx.assertOpen('refresh');
     if (!plan.cache) return runLoader(loader, fullKey, plan.resilience.hardTimeout);
-    // A flight, so that invalidations reach it and a concurrent read joins it.
-    return this.#ctx.flights.run(fullKey, plan.tagKeys, (flight) =>
-      this.io.load(fullKey, loader, plan, flight),
-    );
+    // A flight, so that invalidations reach it and a concurrent read joins it (a miss for that
+    // read: it waits for a load). A refresh that joins a flight is no read: it is not reported.
+    return this.#ctx.flights.run(fullKey, plan.tagKeys, (flight) => {
+      flight.served = 'miss';
+      return this.io.load(fullKey, loader, plan, flight);
+    });
   }
 
   /**
@@ -195,7 +221,7 @@ export class Cache {
       );
     }
     const storePattern = this.#keys.pattern(pattern);
-    const started = ctx.events.active ? performance.now() : 0;
+    const started = performance.now();
     const change = { patterns: [storePattern] };
     ctx.invalidateLocally(change);
     let count = 0;

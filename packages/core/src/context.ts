@@ -65,8 +65,9 @@ export class CacheContext {
   }
 
   /**
-   * The L1 hit counter of a namespace path, created on first use. A `Cache` looks it up once, at
-   * construction, and increments it on every L1 hit, listened to or not.
+   * The L1 hit counter of a namespace path, created on first use. A `Cache` looks it up on its
+   * first L1 hit (so a namespace that never hits L1 adds nothing here), then increments it on
+   * every L1 hit, listened to or not.
    */
   l1HitCounter(namespace: string): HitCounter {
     let counter = this.#l1Hits.get(namespace);

@@ -2,7 +2,7 @@ import type { CacheContext } from './context.js';
 import { decodeEntry, frameEntry, serializeValue } from './entry.js';
 import { EntryLoader } from './entry-load.js';
 import type { CacheError } from './errors.js';
-import type { Flight } from './flights.js';
+import type { Flight, JoinListener } from './flights.js';
 import type { KeySpace } from './keys.js';
 import type { Loader } from './loader-run.js';
 import type { ResolvedResilience } from './resilience-options.js';
@@ -115,7 +115,7 @@ export class EntryIo {
   async write(fullKey: string, value: unknown, plan: EntryPlan): Promise<boolean> {
     if (!plan.cache || value === undefined) return false;
     const ctx = this.#ctx;
-    const started = ctx.events.active ? performance.now() : 0;
+    const started = performance.now();
     const serialized = serializeValue(ctx.options.serializer, value);
     const l1 = ctx.l1;
     const stamp = l1?.stamp ?? 0;
@@ -145,7 +145,7 @@ export class EntryIo {
   async remove(fullKeys: readonly string[], broadcast = true): Promise<void> {
     if (fullKeys.length === 0) return;
     const ctx = this.#ctx;
-    const started = ctx.events.active ? performance.now() : 0;
+    const started = performance.now();
     const entries = fullKeys.map((key) => ({ key, generationKey: this.#keys.generationOf(key) }));
     const generationTtl = this.#keyGenerationTtl();
     await this.#mutate(
@@ -176,7 +176,7 @@ export class EntryIo {
     if (tags.length === 0) return;
     const ctx = this.#ctx;
     const tagKeys = tags.map((tag) => this.#keys.tag(tag));
-    const started = ctx.events.active ? performance.now() : 0;
+    const started = performance.now();
     await this.#mutate(
       'invalidateTags',
       { tags: tagKeys },
@@ -241,6 +241,31 @@ export class EntryIo {
     const values = await this.#ctx.runner.run(operation, (store) => store.getMany(keys));
     return values.map((value) => value ?? ABSENT_GENERATION);
   }
+
+  /**
+   * Reports a caller that joined a read in flight (given to `flights.run`): once the flight
+   * settles, the same events as its first caller got, marked `coalesced`. Does nothing, not even
+   * read the clock, while nobody listens to reads.
+   */
+  readonly joined: JoinListener = (key, flight, promise) => {
+    if (!this.#ctx.events.reads) return;
+    const started = performance.now();
+    const report = (): void => {
+      const served = flight.served;
+      if (served === undefined) return;
+      const events = this.#ctx.events;
+      const namespace = this.#keys.namespace;
+      const duration = performance.now() - started;
+      if (served === 'hit') {
+        events.emit({ type: 'hit', key, namespace, duration, tier: 'l2', coalesced: true });
+        return;
+      }
+      events.emit({ type: 'miss', key, namespace, duration, coalesced: true });
+      if (served === 'stale')
+        events.emit({ type: 'stale', key, namespace, duration, coalesced: true });
+    };
+    promise.then(report, report);
+  };
 
   emitRead(type: 'hit' | 'miss', key: string, started: number, tier: 'l1' | 'l2' = 'l2'): void {
     const events = this.#ctx.events;

@@ -4,26 +4,42 @@ import type { CacheError } from './errors.js';
 interface BaseEvent {
   /** Namespace path of the key space, e.g. `fleet:miner`: a bounded label, never a raw key. */
   readonly namespace: string;
-  /** Milliseconds the operation took, from `performance.now()`. */
+  /**
+   * Milliseconds the operation took, from `performance.now()`. An L1 hit takes nanoseconds: its
+   * `duration` is ~0. A `coalesced` event's is the time its caller waited for the shared flight.
+   */
   readonly duration: number;
 }
 
-/** A read served from the cache. */
-export interface HitEvent extends BaseEvent {
-  readonly type: 'hit';
+/**
+ * Set on the `hit`, `miss` and `stale` events of a caller that joined a read already in flight for
+ * the same key in this process (single-flight) instead of reading the store itself: when the
+ * flight settles, each joiner gets the outcome of the caller that started it (`hit` of tier `l2`
+ * when the store had the value; `miss` when it loaded, failed or served stale; `stale` too when
+ * it served an expired value). So hits and misses count callers, not store reads.
+ */
+interface ReadEvent extends BaseEvent {
   readonly key: string;
+  /** The caller joined a read in flight (see above); absent for the caller that started it. */
+  readonly coalesced?: true;
+}
+
+/** A read served from the cache. */
+export interface HitEvent extends ReadEvent {
+  readonly type: 'hit';
   /** Where the value came from: this process's L1, or the store (L2). */
   readonly tier: 'l1' | 'l2';
 }
 /** A read the cache could not serve (missing, expired, invalidated by a tag, or corrupt). */
-export interface MissEvent extends BaseEvent {
+export interface MissEvent extends ReadEvent {
   readonly type: 'miss';
-  readonly key: string;
 }
-/** An expired value served while a refresh runs or the source fails (stale-while-revalidate). */
-export interface StaleEvent extends BaseEvent {
+/**
+ * An expired value served while a refresh runs or the source fails (stale-while-revalidate,
+ * stale-if-error). Its read was reported as a `miss` first.
+ */
+export interface StaleEvent extends ReadEvent {
   readonly type: 'stale';
-  readonly key: string;
 }
 /** A value written to the store. `stored` is false when a guard refused a stale write. */
 export interface SetEvent extends BaseEvent {
@@ -107,7 +123,7 @@ export interface CacheListenOptions {
   l1Hits?: boolean;
 }
 
-/** Every event type, as `'*'` subscribes to them. */
+/** Every event type, as `'*'` subscribes to them: `load` and `circuit` included. */
 const ALL_TYPES: readonly CacheEventType[] = [
   'hit',
   'miss',
@@ -132,12 +148,19 @@ interface Registration {
  */
 export class CacheEvents {
   readonly #listeners = new Map<CacheEventType, Registration[]>();
-  /** True once anyone listens to anything: the cache checks it before timing operations. */
+  /** True while anyone listens to anything. */
   active = false;
   /** True while a `hit` listener wants L1 hits: the L1 paths check it before building an event. */
   l1Hits = false;
+  /** True while anyone listens to `hit`, `miss` or `stale`: joiners of a flight are then reported. */
+  reads = false;
 
-  /** Subscribes to one event type (or `'*'` for all). Returns the function that unsubscribes. */
+  /**
+   * Subscribes to one event type, or `'*'` for all of them (`load` and `circuit` included). Returns
+   * the function that unsubscribes. A listener gets the events of the operations that end after
+   * it subscribed, timed from their start (a caller that joined a flight while nobody listened to
+   * reads is not reported).
+   */
   on<T extends CacheEventType>(
     type: T | '*',
     listener: CacheEventListener<T>,
@@ -189,7 +212,9 @@ export class CacheEvents {
   }
 
   #update(): void {
-    this.active = this.#listeners.size > 0;
+    const listeners = this.#listeners;
+    this.active = listeners.size > 0;
+    this.reads = listeners.has('hit') || listeners.has('miss') || listeners.has('stale');
     this.l1Hits = (this.#listeners.get('hit') ?? []).some((r) => r.l1Hits);
   }
 }

@@ -4,7 +4,16 @@ export interface Flight {
   readonly tagKeys: readonly string[];
   /** Set when the key or one of its tags is invalidated while loading: the result must not be stored. */
   invalidated: boolean;
+  /**
+   * How the flight served the caller that started it, set by its work: `'hit'` (the store had a
+   * fresh value), `'miss'` (it loaded, whatever came of the load), `'stale'` (it served an
+   * expired value). Callers that joined it are reported the same way. Unset if the read threw.
+   */
+  served: 'hit' | 'miss' | 'stale' | undefined;
 }
+
+/** Told about a caller that joined `flight` (for `key`), whose result is `promise`. */
+export type JoinListener = (key: string, flight: Flight, promise: Promise<unknown>) => void;
 
 /**
  * Per-process single-flight: one promise per key, removed in `finally`. Invalidations mark the
@@ -23,14 +32,22 @@ export class Flights {
     return this.#running.size;
   }
 
+  /**
+   * The running flight's promise for `key`, or `work`'s, started now. `joined`, when given, is
+   * told about a caller that joins a running flight.
+   */
   run<T>(
     key: string,
     tagKeys: readonly string[],
     work: (flight: Flight) => Promise<T>,
+    joined?: JoinListener,
   ): Promise<T> {
     const current = this.#running.get(key);
-    if (current !== undefined) return current.promise as Promise<T>;
-    const flight: Flight = { tagKeys, invalidated: false };
+    if (current !== undefined) {
+      joined?.(key, current.flight, current.promise);
+      return current.promise as Promise<T>;
+    }
+    const flight: Flight = { tagKeys, invalidated: false, served: undefined };
     const remove = (): void => {
       if (this.#running.get(key)?.flight === flight) this.#running.delete(key);
     };

@@ -13,12 +13,14 @@ export async function readThrough<T>(
   plan: EntryPlan,
   flight: Flight,
 ): Promise<T> {
-  const started = ctx.events.active ? performance.now() : 0;
+  const started = performance.now();
   const found = await io.read(fullKey, 'getOrSet');
   if (found !== MISS && found !== UNAVAILABLE && !(found instanceof Stale)) {
+    flight.served = 'hit';
     io.emitRead('hit', fullKey, started);
     return found as T;
   }
+  flight.served = 'miss';
   io.emitRead('miss', fullKey, started);
   const refreshing = ctx.flights.refreshing;
   const running =
@@ -31,7 +33,7 @@ export async function readThrough<T>(
     if (local !== L1_MISS) stale = new Stale(local);
   }
   if (stale === undefined) return loading;
-  return withStaleFallback(ctx, io, fullKey, loading, stale, plan);
+  return withStaleFallback(ctx, io, fullKey, loading, stale, plan, flight);
 }
 
 /** Serves `stale` if the load fails (stale-if-error) or outlasts the soft timeout (stale-while-revalidate). */
@@ -42,6 +44,7 @@ async function withStaleFallback<T>(
   loading: Promise<T>,
   stale: Stale,
   plan: EntryPlan,
+  flight: Flight,
 ): Promise<T> {
   const settled = loading.then(
     (value) => ({ ok: true as const, value }),
@@ -74,6 +77,7 @@ async function withStaleFallback<T>(
   } else if (outcome.ok) {
     return outcome.value;
   }
+  flight.served = 'stale';
   if (ctx.events.has('stale')) {
     ctx.events.emit({
       type: 'stale',

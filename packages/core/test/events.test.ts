@@ -141,6 +141,18 @@ describe('L1 hit counters', () => {
     expect(cache.l1HitCounts().get('fleet')).toBe(2);
   });
 
+  it('creates no counter for a namespace until its first L1 hit (namespace() per request)', async () => {
+    const cache = createCache({ namespace: 'saas', l1: true });
+    // One Cache object per request, as `cache.namespace(tenantId)` is meant to be used.
+    for (let i = 0; i < 1_000; i++) {
+      const tenant = cache.namespace(`tenant-${i}`);
+      expect(await tenant.get('absent')).toBeUndefined(); // a miss: no L1 hit
+    }
+    expect(cache.l1HitCounts().size).toBe(0);
+    await cache.namespace('tenant-7').set('k', 1);
+    expect(await cache.namespace('tenant-7').get('k')).toBe(1);
+    expect([...cache.l1HitCounts()]).toEqual([['saas:tenant-7', 1]]);
+  });
   it('does not count L2 hits, and is empty without L1', async () => {
     const plain = createCache();
     await plain.set('k', 1);
@@ -223,5 +235,33 @@ describe('circuit events', () => {
     clock += 100;
     await cache.get('c'); // the probe
     expect(events.map((event) => event.state)).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('cache.circuitState() is undefined without a breaker: a local store, or circuitBreaker: false', () => {
+    expect(createCache().circuitState()).toBeUndefined();
+    expect(createCache({ store: faultyStore(), circuitBreaker: false }).circuitState()).toBe(
+      undefined,
+    );
+  });
+
+  it('cache.circuitState() follows the breaker of a remote store, from any namespace', async () => {
+    let clock = 1_000;
+    const store = faultyStore();
+    const cache = createCache({
+      store,
+      circuitBreaker: { consecutiveFailures: 2, openFor: 100, now: () => clock },
+    });
+    const child = cache.namespace('child');
+    expect(cache.circuitState()).toBe('closed');
+    store.mode = 'throw';
+    await cache.get('a');
+    await cache.get('b');
+    expect(cache.circuitState()).toBe('open');
+    expect(child.circuitState()).toBe('open');
+    clock += 100;
+    expect(cache.circuitState()).toBe('half-open');
+    store.mode = 'ok';
+    await cache.get('c'); // the probe
+    expect(child.circuitState()).toBe('closed');
   });
 });

@@ -35,7 +35,8 @@ export interface CacheMetrics {
 export function cacheMetrics(cache: Cache, options: CacheMetricsOptions = {}): CacheMetrics {
   if (
     typeof (cache as Partial<Cache> | null)?.on !== 'function' ||
-    typeof (cache as Partial<Cache>).l1HitCounts !== 'function'
+    typeof (cache as Partial<Cache>).l1HitCounts !== 'function' ||
+    typeof (cache as Partial<Cache>).circuitState !== 'function'
   ) {
     throw new InvalidOptionError(
       'cacheMetrics(cache): pass a cache made by createCache() from @cachekit/core.',
@@ -47,8 +48,11 @@ export function cacheMetrics(cache: Cache, options: CacheMetricsOptions = {}): C
     resolved.keyGroup === undefined
       ? undefined
       : new KeyGroups(resolved.keyGroup, resolved.maxGroups);
-  const recorder = new Recorder(cache, groups, observers);
-  const bus = resolved.bus === undefined ? undefined : new BusWatch(resolved.bus, observers);
+  // Prometheus histograms are bucket arrays the recorder fills; OpenTelemetry records its own.
+  const buckets = resolved.prometheus !== undefined;
+  const recorder = new Recorder(cache, groups, observers, buckets);
+  const bus =
+    resolved.bus === undefined ? undefined : new BusWatch(resolved.bus, observers, buckets);
   const source: ExportSource = { recorder, bus, withGroups: groups !== undefined };
   const closers: Array<() => void> = [];
   const closeAll = (): void => {
@@ -58,9 +62,7 @@ export function cacheMetrics(cache: Cache, options: CacheMetricsOptions = {}): C
     if (resolved.prometheus !== undefined) {
       const prom = loadPromClient();
       const registry = resolved.prometheus.registry ?? prom.register;
-      const exported = exportPrometheus(prom, registry, resolved.prometheus.prefix, source);
-      observers.push(exported.observer);
-      closers.push(exported.close);
+      closers.push(exportPrometheus(prom, registry, resolved.prometheus.prefix, source).close);
     }
     if (resolved.meter !== undefined) {
       const exported = exportOpenTelemetry(resolved.meter, source);

@@ -30,6 +30,7 @@ export function logObject(snapshot: MetricsSnapshot): object {
       misses: t.misses,
       hitRatio: t.hitRatio,
       stale: t.stale,
+      coalesced: t.coalesced,
       sets: t.sets,
       errors: t.errors,
       errorsByCode: t.errorsByCode,

@@ -1,11 +1,10 @@
-import type { LoadOutcome } from './series.js';
+import type { LoadOutcome, OperationName } from './series.js';
 
-/** Store operations timed in the `operation_duration_seconds` histogram. */
-export type OperationName = 'read' | 'set' | 'delete' | 'invalidate';
+export type { OperationName } from './series.js';
 
 /**
- * What exporters with histograms receive per event (these events cost a store round trip or a
- * loader run, so one histogram observation each is cheap in comparison). Durations in seconds.
+ * What an exporter that records histograms itself (OpenTelemetry) receives per event. Durations
+ * in seconds. (Prometheus needs none: its histograms are bucket arrays the recorder fills.)
  */
 export interface Observer {
   operation(namespace: string, operation: OperationName, seconds: number): void;
@@ -13,16 +12,10 @@ export interface Observer {
   busLag(seconds: number): void;
 }
 
-/** Calls `call` on every observer; one that throws is isolated and reported as a warning. */
-export function notify(observers: readonly Observer[], call: (observer: Observer) => void): void {
-  for (const observer of observers) {
-    try {
-      call(observer);
-    } catch (error) {
-      process.emitWarning(
-        `cachekit metrics: an exporter failed to record: ${error instanceof Error ? error.message : String(error)}`,
-        { code: 'CACHEKIT_METRICS_EXPORT_ERROR' },
-      );
-    }
-  }
+/** Reports an observer that threw (it is isolated: the cache and the other exporters go on). */
+export function exportFailed(error: unknown): void {
+  process.emitWarning(
+    `cachekit metrics: an exporter failed to record: ${error instanceof Error ? error.message : String(error)}`,
+    { code: 'CACHEKIT_METRICS_EXPORT_ERROR' },
+  );
 }

@@ -1,7 +1,8 @@
 import { BUS_LAG_BUCKETS, LOADER_BUCKETS, OPERATION_BUCKETS } from './buckets.js';
+import { MetricsAlreadyRegisteredError } from './errors.js';
 import { type CountsRow, countRows, type ExportSource } from './export-source.js';
 import type { Observer } from './observer.js';
-import { INVALIDATION_KINDS, type LoadOutcome } from './series.js';
+import { INVALIDATION_KINDS, LOAD_OUTCOMES } from './series.js';
 
 /** Attributes of an OpenTelemetry measurement. */
 export type OtelAttributes = Record<string, string>;
@@ -42,17 +43,61 @@ export interface OtelExport {
   close(): void;
 }
 
-const LOAD_OUTCOMES: readonly LoadOutcome[] = ['ok', 'error', 'timeout'];
+/**
+ * What each meter exports already, by running `cacheMetrics()`: the root namespaces of their
+ * caches, and {@link BUS} for the one with a bus. Two exports of one root namespace (or two buses)
+ * on one meter would observe the same series, and the last observation would win silently.
+ */
+const claimed = new WeakMap<object, Set<string>>();
+/** Claims the bus instruments, which carry no namespace attribute. */
+const BUS = '\u0000bus';
+
+function claim(meter: OtelMeterLike, keys: readonly string[]): () => void {
+  const taken = claimed.get(meter) ?? new Set<string>();
+  const clash = keys.filter((key) => taken.has(key));
+  if (clash.length > 0) {
+    const what = clash.map((key) => (key === BUS ? 'a bus' : `namespace "${key}"`)).join(' and ');
+    throw new MetricsAlreadyRegisteredError(
+      `This OpenTelemetry meter already exports the cachekit metrics of ${what}: another ` +
+        'cacheMetrics() on it was not closed, or two caches share a root namespace (or both were ' +
+        'given the bus). Call close() on the first one, pass `bus` to only one, or use another ' +
+        "meter (metrics.getMeter('other-name')).",
+    );
+  }
+  for (const key of keys) taken.add(key);
+  claimed.set(meter, taken);
+  return () => {
+    for (const key of keys) taken.delete(key);
+  };
+}
 
 /**
  * Creates the instruments on `meter`: observable counters and gauges fed from the plain numbers
- * by one batch callback at collection time, histograms recorded per event.
+ * by one batch callback at collection time, histograms recorded per event (an OpenTelemetry
+ * histogram cannot be fed pre-aggregated buckets). Refuses, with `MetricsAlreadyRegisteredError`
+ * and before creating anything, a meter that already exports the same root namespace or a bus.
  */
 export function exportOpenTelemetry(meter: OtelMeterLike, source: ExportSource): OtelExport {
+  const root = source.recorder.root;
+  const release = claim(meter, source.bus === undefined ? [root] : [root, BUS]);
+  try {
+    return instrument(meter, source, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+function instrument(meter: OtelMeterLike, source: ExportSource, release: () => void): OtelExport {
+  const root = source.recorder.root;
   const counter = (name: string, description: string): object =>
     meter.createObservableCounter(name, { description });
   const hits = counter('cachekit.hits', 'Reads served from the cache, by tier (l1, l2).');
   const misses = counter('cachekit.misses', 'Reads the cache could not serve.');
+  const coalesced = counter(
+    'cachekit.coalesced',
+    'Reads that joined a read in flight for their key (also counted as hits or misses).',
+  );
   const stale = counter(
     'cachekit.stale',
     'Expired values served (stale-while-revalidate/if-error).',
@@ -71,6 +116,7 @@ export function exportOpenTelemetry(meter: OtelMeterLike, source: ExportSource):
   const observables: object[] = [
     hits,
     misses,
+    coalesced,
     stale,
     sets,
     refused,
@@ -98,6 +144,7 @@ export function exportOpenTelemetry(meter: OtelMeterLike, source: ExportSource):
       const { counts } = row;
       result.observe(hits, counts.l2Hits, attributes(row, { tier: 'l2' }));
       result.observe(misses, counts.misses, attributes(row));
+      result.observe(coalesced, counts.coalesced, attributes(row));
       result.observe(stale, counts.stale, attributes(row));
       result.observe(sets, counts.sets, attributes(row));
       result.observe(refused, counts.setsRefused, attributes(row));
@@ -125,9 +172,10 @@ export function exportOpenTelemetry(meter: OtelMeterLike, source: ExportSource):
       const ratio = record.hitRatio;
       if (ratio !== null) result.observe(hitRatio, ratio, { namespace });
     }
-    result.observe(circuitOpen, source.recorder.circuit.state === 'closed' ? 0 : 1);
+    const circuit = source.recorder.circuit.state === 'closed' ? 0 : 1;
+    result.observe(circuitOpen, circuit, { namespace: root });
     if (bus !== undefined && busCounters !== undefined) {
-      const stats = bus.bus.stats();
+      const stats = bus.counters();
       result.observe(busCounters.messages, bus.messages);
       result.observe(busCounters.gaps, stats.gaps);
       result.observe(busCounters.reconnects, stats.reconnects);
@@ -152,24 +200,16 @@ export function exportOpenTelemetry(meter: OtelMeterLike, source: ExportSource):
     bus === undefined
       ? undefined
       : histogram('cachekit.bus.lag', 'Bus message publication-to-receipt time.', BUS_LAG_BUCKETS);
-  const cached = new Map<string, OtelAttributes>();
-  const pair = (namespace: string, name: string, value: string): OtelAttributes => {
-    const id = `${name}\u0000${namespace}\u0000${value}`;
-    let found = cached.get(id);
-    if (found === undefined) {
-      found = { namespace, [name]: value };
-      cached.set(id, found);
-    }
-    return found;
-  };
+  const operationAttributes = new AttributeCache('operation');
+  const loadAttributes = new AttributeCache('outcome');
   let closed = false;
   return {
     observer: {
       operation: (namespace, op, seconds) => {
-        if (!closed) operation.record(seconds, pair(namespace, 'operation', op));
+        if (!closed) operation.record(seconds, operationAttributes.of(namespace, op));
       },
       load: (namespace, outcome, seconds) => {
-        if (!closed) loader.record(seconds, pair(namespace, 'outcome', outcome));
+        if (!closed) loader.record(seconds, loadAttributes.of(namespace, outcome));
       },
       busLag: (seconds) => {
         if (!closed) lag?.record(seconds);
@@ -179,8 +219,33 @@ export function exportOpenTelemetry(meter: OtelMeterLike, source: ExportSource):
       if (closed) return;
       closed = true;
       meter.removeBatchObservableCallback(callback, observables);
+      release();
     },
   };
+}
+
+/** `{ namespace, [name]: value }` objects, made once per pair and reused for every recording. */
+class AttributeCache {
+  readonly #name: string;
+  readonly #byNamespace = new Map<string, Map<string, OtelAttributes>>();
+
+  constructor(name: string) {
+    this.#name = name;
+  }
+
+  of(namespace: string, value: string): OtelAttributes {
+    let values = this.#byNamespace.get(namespace);
+    if (values === undefined) {
+      values = new Map();
+      this.#byNamespace.set(namespace, values);
+    }
+    let found = values.get(value);
+    if (found === undefined) {
+      found = { namespace, [this.#name]: value };
+      values.set(value, found);
+    }
+    return found;
+  }
 }
 
 function attributes(row: CountsRow, extra?: OtelAttributes): OtelAttributes {

@@ -1,10 +1,10 @@
-import type { Counter, Gauge, Histogram, Metric, Registry } from 'prom-client';
-import { BUS_LAG_BUCKETS, LOADER_BUCKETS, OPERATION_BUCKETS } from './buckets.js';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import type { BucketHistogram } from './bucket-histogram.js';
 import { MetricsAlreadyRegisteredError } from './errors.js';
 import { countRows, type ExportSource } from './export-source.js';
-import type { Observer } from './observer.js';
 import type { PromClientModule } from './peer.js';
-import { INVALIDATION_KINDS, type LoadOutcome } from './series.js';
+import { histogramMetric } from './prometheus-histogram.js';
+import { INVALIDATION_KINDS, LOAD_OUTCOMES, OPERATION_NAMES } from './series.js';
 
 /** A prom-client `Registry`, typed by the methods the exporter uses. */
 export interface PrometheusRegistryLike {
@@ -16,18 +16,16 @@ export interface PrometheusRegistryLike {
 type Labels = Record<string, string>;
 type Emit = (labels: Labels, value: number) => void;
 
-/** A running Prometheus export: the histogram observer, and `close()` to unregister. */
+/** A running Prometheus export: `close()` unregisters it. */
 export interface PrometheusExport {
-  readonly observer: Observer;
   close(): void;
 }
 
-const LOAD_OUTCOMES: readonly LoadOutcome[] = ['ok', 'error', 'timeout'];
-
 /**
- * Registers the metrics in `registry`: counters and gauges computed from the plain numbers at
- * scrape time (`collect()`), histograms observed per event. Refuses, before registering anything,
- * a registry that already holds one of the names.
+ * Registers the metrics in `registry`, all computed from the recorder's plain numbers at scrape
+ * time: counters and gauges through prom-client's `collect()`, histograms from the recorder's
+ * bucket arrays (nothing is observed per event). Refuses, before registering anything, a
+ * registry that already holds one of the names.
  */
 export function exportPrometheus(
   prom: PromClientModule,
@@ -38,7 +36,7 @@ export function exportPrometheus(
   const registers = [registry as unknown as Registry];
   const group = source.withGroups ? ['group'] : [];
   const names: string[] = [];
-  const specs: Array<() => Metric<string>> = [];
+  const specs: Array<() => object> = [];
   const name = (suffix: string): string => {
     const full = `${prefix}${suffix}`;
     names.push(full);
@@ -87,23 +85,15 @@ export function exportPrometheus(
         }),
     );
   };
-  const histograms: Record<string, Histogram<string>> = {};
   const histogram = (
     suffix: string,
     help: string,
-    labelNames: string[],
-    buckets: readonly number[],
+    fill: (emit: (labels: Labels, histogram: BucketHistogram) => void) => void,
   ): void => {
     const full = name(suffix);
     specs.push(() => {
-      const metric = new prom.Histogram<string>({
-        name: full,
-        help,
-        labelNames,
-        buckets: [...buckets],
-        registers,
-      });
-      histograms[suffix] = metric;
+      const metric = histogramMetric(full, help, fill);
+      registry.registerMetric(metric as never);
       return metric;
     });
   };
@@ -128,6 +118,14 @@ export function exportPrometheus(
   counter('misses_total', 'Reads the cache could not serve.', ['namespace', ...group], (emit) => {
     for (const row of countRows(source).rows) emit(labelsOf(row), row.counts.misses);
   });
+  counter(
+    'coalesced_total',
+    'Reads that joined a read in flight for their key (also counted as hits or misses).',
+    ['namespace', ...group],
+    (emit) => {
+      for (const row of countRows(source).rows) emit(labelsOf(row), row.counts.coalesced);
+    },
+  );
   counter(
     'stale_total',
     'Expired values served while refreshing or because the source failed.',
@@ -197,21 +195,32 @@ export function exportPrometheus(
   gauge(
     'circuit_open',
     '1 while the store circuit breaker is open or half-open (calls go to the source), else 0.',
-    [],
-    (emit) => emit({}, source.recorder.circuit.state === 'closed' ? 0 : 1),
+    ['namespace'],
+    (emit) => {
+      const { recorder } = source;
+      emit({ namespace: recorder.root }, recorder.circuit.state === 'closed' ? 0 : 1);
+    },
   );
   histogram(
     'operation_duration_seconds',
     'Store operations: read (L2 hits and misses), set, delete, invalidate.',
-    ['namespace', 'operation'],
-    OPERATION_BUCKETS,
+    (emit) => {
+      for (const record of source.recorder.namespaces.values()) {
+        for (const operation of OPERATION_NAMES) {
+          const found = record.operationBuckets[operation];
+          if (found !== undefined) emit({ namespace: record.name, operation }, found);
+        }
+      }
+    },
   );
-  histogram(
-    'loader_duration_seconds',
-    'Loader runs, by outcome.',
-    ['namespace', 'outcome'],
-    LOADER_BUCKETS,
-  );
+  histogram('loader_duration_seconds', 'Loader runs, by outcome.', (emit) => {
+    for (const record of source.recorder.namespaces.values()) {
+      for (const outcome of LOAD_OUTCOMES) {
+        const found = record.loaderBuckets[outcome];
+        if (found !== undefined) emit({ namespace: record.name, outcome }, found);
+      }
+    }
+  });
   const bus = source.bus;
   if (bus !== undefined) {
     counter(
@@ -221,19 +230,20 @@ export function exportPrometheus(
       (emit) => emit({}, bus.messages),
     );
     counter('bus_gaps_total', 'Bus gaps detected (reconnects, sequence skips).', [], (emit) =>
-      emit({}, bus.bus.stats().gaps),
+      emit({}, bus.counters().gaps),
     );
     counter('bus_reconnects_total', 'Reconnects of the bus subscriber.', [], (emit) =>
-      emit({}, bus.bus.stats().reconnects),
+      emit({}, bus.counters().reconnects),
     );
     counter('bus_malformed_total', 'Bus messages dropped as malformed.', [], (emit) =>
-      emit({}, bus.bus.stats().malformed),
+      emit({}, bus.counters().malformed),
     );
     histogram(
       'bus_lag_seconds',
       'Time from publication to receipt of bus messages (includes clock skew).',
-      [],
-      BUS_LAG_BUCKETS,
+      (emit) => {
+        if (bus.lagBuckets !== undefined) emit({}, bus.lagBuckets);
+      },
     );
   }
 
@@ -244,10 +254,10 @@ export function exportPrometheus(
         'was not closed. Call close() on it first, or pass another `prefix` or `registry`.',
     );
   }
-  const registered: Array<Metric<string>> = [];
+  const registered: object[] = [];
   const unregister = (): void => {
     for (const metric of registered) {
-      const metricName = (metric as unknown as { name: string }).name;
+      const metricName = (metric as { name: string }).name;
       if (registry.getSingleMetric(metricName) === metric) registry.removeSingleMetric(metricName);
     }
     registered.length = 0;
@@ -262,18 +272,7 @@ export function exportPrometheus(
     );
   }
 
-  const operation = histograms.operation_duration_seconds;
-  const loader = histograms.loader_duration_seconds;
-  const lag = histograms.bus_lag_seconds;
-  return {
-    observer: {
-      operation: (namespace, op, seconds) =>
-        operation?.observe({ namespace, operation: op }, seconds),
-      load: (namespace, outcome, seconds) => loader?.observe({ namespace, outcome }, seconds),
-      busLag: (seconds) => lag?.observe(seconds),
-    },
-    close: unregister,
-  };
+  return { close: unregister };
 }
 
 function labelsOf(

@@ -1,7 +1,16 @@
+import { BucketHistogram } from './bucket-histogram.js';
+import { LOADER_BUCKETS, OPERATION_BUCKETS } from './buckets.js';
 import { LogHistogram } from './log-histogram.js';
 
 /** Outcome of a loader run, as in core's `load` event. */
 export type LoadOutcome = 'ok' | 'error' | 'timeout';
+
+export const LOAD_OUTCOMES: readonly LoadOutcome[] = ['ok', 'error', 'timeout'];
+
+/** Store operations timed in the `operation_duration_seconds` histogram. */
+export type OperationName = 'read' | 'set' | 'delete' | 'invalidate';
+
+export const OPERATION_NAMES: readonly OperationName[] = ['read', 'set', 'delete', 'invalidate'];
 
 /**
  * What an invalidation was: `tag` (`invalidateTags`), `event` (`handleEvent`), `key` (`delete`,
@@ -32,9 +41,13 @@ const OTHER_ERROR = 'other\u0000other';
 
 /** Counters of one series: a namespace, or one key group of a namespace. */
 export class Counts {
+  /** Reads served by the store, callers that joined such a read included. */
   l2Hits = 0;
+  /** Reads not served fresh from the cache, callers that joined such a read included. */
   misses = 0;
   stale = 0;
+  /** Callers that joined a read in flight (single-flight), counted in `l2Hits` or `misses` too. */
+  coalesced = 0;
   /** Values written to the store. */
   sets = 0;
   /** Loaded values not written because an invalidation (or the load guard) refused them. */
@@ -71,6 +84,7 @@ export class Counts {
     this.l2Hits += other.l2Hits;
     this.misses += other.misses;
     this.stale += other.stale;
+    this.coalesced += other.coalesced;
     this.sets += other.sets;
     this.setsRefused += other.setsRefused;
     this.loads.ok += other.loads.ok;
@@ -101,6 +115,10 @@ export class NamespaceRecord {
   readonly reads: LogHistogram = new LogHistogram();
   /** Durations of loader runs, ms. */
   readonly loadTimes: LogHistogram = new LogHistogram();
+  /** With Prometheus: store operation durations in seconds, by operation (made on first use). */
+  readonly operationBuckets: Partial<Record<OperationName, BucketHistogram>> = {};
+  /** With Prometheus: loader durations in seconds, by outcome (made on first use). */
+  readonly loaderBuckets: Partial<Record<LoadOutcome, BucketHistogram>> = {};
 
   constructor(name: string) {
     this.name = name;
@@ -113,6 +131,28 @@ export class NamespaceRecord {
       this.groups.set(name, counts);
     }
     return counts;
+  }
+
+  /** Counts `seconds` in the Prometheus histogram of `operation`. */
+  observeOperation(operation: OperationName, seconds: number): void {
+    (this.operationBuckets[operation] ?? this.#operationBuckets(operation)).observe(seconds);
+  }
+
+  /** Counts `seconds` in the Prometheus histogram of loads of `outcome`. */
+  observeLoad(outcome: LoadOutcome, seconds: number): void {
+    (this.loaderBuckets[outcome] ?? this.#loaderBuckets(outcome)).observe(seconds);
+  }
+
+  #operationBuckets(operation: OperationName): BucketHistogram {
+    const histogram = new BucketHistogram(OPERATION_BUCKETS);
+    this.operationBuckets[operation] = histogram;
+    return histogram;
+  }
+
+  #loaderBuckets(outcome: LoadOutcome): BucketHistogram {
+    const histogram = new BucketHistogram(LOADER_BUCKETS);
+    this.loaderBuckets[outcome] = histogram;
+    return histogram;
   }
 
   get hits(): number {

@@ -16,23 +16,35 @@ export interface GroupStats {
   readonly l2Hits: number;
   readonly misses: number;
   readonly stale: number;
+  readonly coalesced: number;
   readonly sets: number;
   readonly loads: number;
   readonly errors: number;
 }
 
-/** What happened in one namespace (or in all of them, for `totals`) since metrics started. */
+/**
+ * What happened in one namespace (or in all of them, for `totals`) since metrics started. Reads
+ * (`get`, `getOrSet`, a definition's `get`) are counted per caller: each is a hit or a miss.
+ */
 export interface NamespaceStats {
   /** Reads served from the cache: `l1Hits + l2Hits`. */
   readonly hits: number;
   /** Reads served by this process's L1 (counted by the cache, not as events). */
   readonly l1Hits: number;
-  /** Reads served by the store. */
+  /** Reads served by the store, callers that joined such a read included. */
   readonly l2Hits: number;
-  /** Reads the cache could not serve (missing, expired, invalidated, corrupt, store down). */
+  /**
+   * Reads the cache could not serve fresh (missing, expired, invalidated, corrupt, store down),
+   * callers that joined such a read included; stale serves are misses too.
+   */
   readonly misses: number;
   /** Expired values served (stale-while-revalidate, stale-if-error); each also counted as a miss. */
   readonly stale: number;
+  /**
+   * Callers that joined a read already in flight for their key (single-flight) instead of reading
+   * the store: each is also counted in `l2Hits` or `misses`, as the read it joined.
+   */
+  readonly coalesced: number;
   /** Values written to the store. */
   readonly sets: number;
   /** Loaded values not stored because an invalidation happened during the load. */
@@ -49,7 +61,10 @@ export interface NamespaceStats {
   readonly loadsByOutcome: Readonly<Record<LoadOutcome, number>>;
   /** `hits / (hits + misses)`, or `null` before the first read. */
   readonly hitRatio: number | null;
-  /** Store reads (L2 hits and misses), in ms. L1 hits take nanoseconds and are not timed. */
+  /**
+   * Store reads (L2 hits and misses), in ms. L1 hits take nanoseconds and are not timed; nor are
+   * coalesced callers, which read nothing themselves.
+   */
   readonly latency: LatencyStats;
   /** Loader runs, in ms. */
   readonly loadLatency: LatencyStats;
@@ -57,13 +72,13 @@ export interface NamespaceStats {
   readonly groups?: Readonly<Record<string, GroupStats>>;
 }
 
-/** The bus, with the `bus` option. */
+/** The bus, with the `bus` option: everything since metrics started. */
 export interface BusSnapshot {
-  /** Valid messages received since metrics started (once per subscription they reached). */
+  /** Valid messages received (once per subscription they reached). */
   readonly messages: number;
   /** Publication-to-receipt lag of those messages, in ms (includes clock skew between hosts). */
   readonly lag: LatencyStats;
-  /** From `bus.stats()`, since the bus was created: messages published by this bus. */
+  /** Messages published by this bus (from `bus.stats()`, less what it held at the start). */
   readonly published: number;
   /** Gaps detected (reconnects and sequence skips): L1 was flushed for each. */
   readonly gaps: number;
@@ -138,6 +153,7 @@ function namespaceStats(record: NamespaceRecord, withGroups: boolean): Namespace
       l2Hits: counts.l2Hits,
       misses: counts.misses,
       stale: counts.stale,
+      coalesced: counts.coalesced,
       sets: counts.sets,
       loads: counts.loadTotal,
       errors: counts.errorTotal,
@@ -167,6 +183,7 @@ function stats(
     l2Hits: counts.l2Hits,
     misses: counts.misses,
     stale: counts.stale,
+    coalesced: counts.coalesced,
     sets: counts.sets,
     setsRefused: counts.setsRefused,
     errors: counts.errorTotal,
@@ -182,7 +199,7 @@ function stats(
 }
 
 function busSnapshot(watch: BusWatch): BusSnapshot {
-  const stats = watch.bus.stats();
+  const stats = watch.counters();
   return {
     messages: watch.messages,
     lag: watch.lag.stats(),

@@ -79,3 +79,32 @@ export function switchableStore(): Store & { down: boolean } {
   });
   return store as Store & { down: boolean };
 }
+
+/**
+ * A real memory store whose calls wait while `held` is true, as a slow store would: set `held`
+ * back to false to let them through (in order).
+ */
+export function holdableStore(): Store & { held: boolean } {
+  const inner = memoryStore();
+  const waiting: Array<() => void> = [];
+  const state = { held: false };
+  const store = new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property === 'held') return state.held;
+      const member = Reflect.get(target, property, receiver);
+      if (typeof member !== 'function' || property === 'close') return member;
+      return (...args: unknown[]) => {
+        const call = () => (member as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        if (!state.held) return call();
+        return new Promise((resolve) => waiting.push(() => resolve(call())));
+      };
+    },
+    set(_target, property, value) {
+      if (property !== 'held') return false;
+      state.held = value === true;
+      if (!state.held) for (const resume of waiting.splice(0)) resume();
+      return true;
+    },
+  });
+  return store as Store & { held: boolean };
+}

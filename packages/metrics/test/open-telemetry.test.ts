@@ -58,6 +58,16 @@ function point(
   return matching[0] as DataPoint<unknown>;
 }
 
+const ZERO_BUS_STATS = {
+  published: 0,
+  received: 0,
+  malformed: 0,
+  gaps: 0,
+  reconnects: 0,
+  dropped: 0,
+  handlerErrors: 0,
+};
+
 describe('OpenTelemetry exporter', () => {
   it('reports counters and the hit ratio from the numbers, and histograms per event', async () => {
     const { reader, meter } = setup();
@@ -141,5 +151,41 @@ describe('OpenTelemetry exporter', () => {
     const misses = points(await collect(reader), 'cachekit.misses');
     expect(misses).toHaveLength(4);
     expect(misses.find((p) => p.attributes.group === 'other')?.value).toBe(497);
+  });
+
+  it('refuses a second cacheMetrics of the same namespaces on one meter, with a typed error', async () => {
+    const { reader, meter } = setup();
+    const first = createCache({ namespace: 'fleet' });
+    const metrics = cacheMetrics(first, { openTelemetry: { meter } });
+    open.push(metrics);
+    // Same root namespace (even through a child Cache): both would observe the same series.
+    for (const cache of [createCache({ namespace: 'fleet' }), first.namespace('miner')]) {
+      expect(() => cacheMetrics(cache, { openTelemetry: { meter } })).toThrow(
+        expect.objectContaining({ code: 'E_METRICS_ALREADY_REGISTERED' }),
+      );
+    }
+    // Another root namespace on the same meter is fine: its series carry other attributes.
+    const other = createCache({ namespace: 'billing' });
+    open.push(cacheMetrics(other, { openTelemetry: { meter } }));
+    await first.get('a');
+    await other.get('b');
+    await other.get('c');
+    const collected = await collect(reader);
+    expect(point(collected, 'cachekit.misses', { namespace: 'fleet' }).value).toBe(1);
+    expect(point(collected, 'cachekit.misses', { namespace: 'billing' }).value).toBe(2);
+    expect(point(collected, 'cachekit.circuit.open', { namespace: 'billing' }).value).toBe(0);
+    // After close(), the namespace is free again.
+    metrics.close();
+    open.push(cacheMetrics(createCache({ namespace: 'fleet' }), { openTelemetry: { meter } }));
+  });
+
+  it('refuses a second bus on one meter: the bus instruments carry no namespace', () => {
+    const { meter } = setup();
+    const bus = { on: () => () => {}, stats: () => ({ ...ZERO_BUS_STATS }) };
+    open.push(cacheMetrics(createCache({ namespace: 'a' }), { openTelemetry: { meter }, bus }));
+    expect(() =>
+      cacheMetrics(createCache({ namespace: 'b' }), { openTelemetry: { meter }, bus }),
+    ).toThrow(expect.objectContaining({ code: 'E_METRICS_ALREADY_REGISTERED' }));
+    open.push(cacheMetrics(createCache({ namespace: 'b' }), { openTelemetry: { meter } }));
   });
 });

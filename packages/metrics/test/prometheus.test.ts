@@ -1,7 +1,12 @@
 import { createCache, memoryStore } from '@cachekit/core';
-import { Registry, register } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type CacheMetrics, cacheMetrics, MetricsPeerMissingError } from '../src/index.js';
+import { Histogram, Registry, type RegistryContentType, register } from 'prom-client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  type CacheMetrics,
+  cacheMetrics,
+  MetricsPeerMissingError,
+  OPERATION_BUCKETS,
+} from '../src/index.js';
 import { loadPromClient } from '../src/peer.js';
 import { find, parseProm, switchableStore, value } from './helpers.js';
 
@@ -12,9 +17,10 @@ function track(metrics: CacheMetrics): CacheMetrics {
 }
 afterEach(() => {
   for (const metrics of open.splice(0)) metrics.close();
+  vi.restoreAllMocks();
 });
 
-async function scrape(registry: Registry) {
+async function scrape(registry: Registry<RegistryContentType>) {
   return parseProm(await registry.metrics());
 }
 
@@ -65,6 +71,51 @@ describe('Prometheus exporter', () => {
     // Counters move between scrapes (collected from the numbers each time).
     await miners.get('m-3');
     expect(value(await scrape(registry), 'cachekit_misses_total', ns)).toBe(3);
+  });
+
+  it('counts histograms in plain bucket arrays, exported when scraped: no observe() per event', async () => {
+    // A prom-client Histogram's observe() is this method, taken when it is constructed.
+    const prototype = Histogram.prototype as unknown as { observeWithoutExemplar(): void };
+    const observe = vi.spyOn(prototype, 'observeWithoutExemplar');
+    const registry = new Registry<RegistryContentType>();
+    const cache = createCache({ store: memoryStore(), namespace: 'fleet' });
+    const metrics = track(cacheMetrics(cache, { prometheus: { registry } }));
+    await cache.set('k', 1);
+    for (let i = 0; i < 500; i++) await cache.get('k'); // L2 hits
+    await cache.getOrSet('other', async () => 2); // a miss, a load and a set
+    expect(observe).not.toHaveBeenCalled();
+    const samples = await scrape(registry);
+    const reads = { namespace: 'fleet', operation: 'read' };
+    const count = value(samples, 'cachekit_operation_duration_seconds_count', reads);
+    expect(count).toBe(501);
+    // Cumulative buckets over exactly the documented bounds, ending at +Inf = count.
+    const buckets = find(samples, 'cachekit_operation_duration_seconds_bucket', reads);
+    expect(buckets.map((b) => b.labels.le)).toEqual([...OPERATION_BUCKETS.map(String), '+Inf']);
+    for (let i = 1; i < buckets.length; i++) {
+      expect(buckets[i]?.value).toBeGreaterThanOrEqual(buckets[i - 1]?.value as number);
+    }
+    expect(buckets.at(-1)?.value).toBe(count);
+    // The sum is the stats' latency sum, in seconds.
+    const latency = metrics.stats().namespaces.fleet?.latency;
+    const sum = value(samples, 'cachekit_operation_duration_seconds_sum', reads);
+    expect(sum).toBeCloseTo(((latency?.mean as number) * (latency?.count as number)) / 1000, 9);
+    expect(
+      value(samples, 'cachekit_loader_duration_seconds_count', {
+        namespace: 'fleet',
+        outcome: 'ok',
+      }),
+    ).toBe(1);
+    // Other ways of reading a registry work on them too.
+    const json = await registry.getMetricsAsJSON();
+    const histogram = json.find((m) => m.name === 'cachekit_operation_duration_seconds');
+    expect(histogram?.type).toBe('histogram');
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    const open = await registry.metrics();
+    expect(open).toContain('# TYPE cachekit_operation_duration_seconds histogram');
+    expect(open).toContain(
+      `cachekit_operation_duration_seconds_count{namespace="fleet",operation="read"} ${count}`,
+    );
+    registry.resetMetrics();
   });
 
   it('counts E_CIRCUIT_OPEN errors and shows the open circuit', async () => {
