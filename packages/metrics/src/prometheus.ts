@@ -43,48 +43,34 @@ export function exportPrometheus(
     return full;
   };
 
-  const counter = (
-    suffix: string,
-    help: string,
-    labelNames: string[],
-    fill: (emit: Emit) => void,
-  ): void => {
-    const full = name(suffix);
-    specs.push(
-      () =>
-        new prom.Counter<string>({
-          name: full,
-          help,
-          labelNames,
-          registers,
+  /** A counter or gauge whose values are recomputed from the recorder's totals at each scrape. */
+  const collected =
+    (kind: 'counter' | 'gauge') =>
+    (suffix: string, help: string, labelNames: string[], fill: (emit: Emit) => void): void => {
+      const full = name(suffix);
+      specs.push(() => {
+        const options = { name: full, help, labelNames, registers };
+        if (kind === 'gauge') {
+          return new prom.Gauge<string>({
+            ...options,
+            collect(this: Gauge<string>) {
+              this.reset();
+              fill((labels, value) => this.set(labels, value));
+            },
+          });
+        }
+        return new prom.Counter<string>({
+          ...options,
           collect(this: Counter<string>) {
+            // Totals since start, set afresh: reset() + inc() within one synchronous collect.
             this.reset();
             fill((labels, value) => this.inc(labels, value));
           },
-        }),
-    );
-  };
-  const gauge = (
-    suffix: string,
-    help: string,
-    labelNames: string[],
-    fill: (emit: Emit) => void,
-  ): void => {
-    const full = name(suffix);
-    specs.push(
-      () =>
-        new prom.Gauge<string>({
-          name: full,
-          help,
-          labelNames,
-          registers,
-          collect(this: Gauge<string>) {
-            this.reset();
-            fill((labels, value) => this.set(labels, value));
-          },
-        }),
-    );
-  };
+        });
+      });
+    };
+  const counter = collected('counter');
+  const gauge = collected('gauge');
   const histogram = (
     suffix: string,
     help: string,
