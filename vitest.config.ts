@@ -14,6 +14,7 @@ const alias = [
   { find: /^@cachekit\/node-redis$/, replacement: fromRoot('./packages/node-redis/src/index.ts') },
   { find: /^@cachekit\/metrics$/, replacement: fromRoot('./packages/metrics/src/index.ts') },
   { find: /^@cachekit\/fastify$/, replacement: fromRoot('./packages/fastify/src/index.ts') },
+  { find: /^@cachekit\/mcp$/, replacement: fromRoot('./packages/mcp/src/index.ts') },
   { find: /^@cachekit\/pubsub$/, replacement: fromRoot('./packages/pubsub/src/index.ts') },
   {
     find: /^@cachekit\/redis-testkit$/,
@@ -48,6 +49,7 @@ export default defineConfig({
       project('pubsub', 'packages/pubsub'),
       project('metrics', 'packages/metrics'),
       project('fastify', 'packages/fastify'),
+      project('mcp', 'packages/mcp'),
       project('redis-testkit', 'packages/redis-testkit'),
       project('quickstart', 'examples/quickstart'),
       project('fleet', 'examples/fleet'),
