@@ -6,6 +6,7 @@ import { type Bus, cacheSync } from '@cachekit/pubsub';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type Backend, createBackend } from './backend.js';
+import { configWriter } from './config-writer.js';
 import type { FleetContext } from './context.js';
 import { loadDashboardAssets } from './dashboard-assets.js';
 import { fleetBus } from './fleet-bus.js';
@@ -13,6 +14,8 @@ import { FleetFeed } from './fleet-feed.js';
 import { minerIds } from './fleet-model.js';
 import { FleetSource } from './fleet-source.js';
 import { HttpTimings } from './http-timings.js';
+import { mcpHttp as createMcpHttp, type McpHttp } from './mcp-http.js';
+import { createFleetMcp, type FleetMcp } from './mcp-server.js';
 import { type FleetAppOptions, resolveFleetOptions } from './options.js';
 import { dashboardRoutes } from './routes-dashboard.js';
 import { fleetRoutes } from './routes-fleet.js';
@@ -38,6 +41,10 @@ export interface FleetApp {
   readonly registry: Registry;
   readonly bus: Bus;
   readonly store: 'memory' | 'redis';
+  /** The MCP side: the hub and the server factory (`createServer()`, one server per session). */
+  readonly mcp: FleetMcp;
+  /** The sessions of `/mcp` (Streamable HTTP) on this instance. */
+  readonly mcpHttp: McpHttp;
   /** Closes the server and everything `buildApp` created (same as `app.close()`). */
   close(): Promise<void>;
 }
@@ -82,9 +89,31 @@ export async function buildApp(options: FleetAppOptions = {}): Promise<FleetApp>
   const feed = new FleetFeed();
   const bus = fleetBus(backend.bus, resolved.prefix, feed);
   const source = new FleetSource(backend.state, resolved.latencyMs);
+  const writeConfig = configWriter({
+    source,
+    cache,
+    fleetBus: bus,
+    rewarm: async (minerId) => {
+      await app.inject({ method: 'GET', url: `/miners/${encodeURIComponent(minerId)}/config` });
+    },
+    onAnnounceError: (error) => app.log.warn({ err: error }, 'config change not announced'),
+  });
+  const mcp = createFleetMcp({
+    cache,
+    bus: backend.bus,
+    channel: `${resolved.prefix}:mcp`,
+    source,
+    writeConfig,
+    onError: (error) => app.log.warn({ err: error }, 'MCP hub'),
+  });
   const simulator = new FleetSimulator({
     state: backend.state,
-    publish: (statuses) => bus.publishStatuses(statuses),
+    // Only the instance that made a change tells MCP subscribers (the hub reaches every
+    // instance's), so that each change is one notification.
+    publish: async (statuses) => {
+      await bus.publishStatuses(statuses);
+      await mcp.statusesChanged(statuses.map((status) => status.id));
+    },
     instanceId,
     intervalMs: resolved.tickMs,
     share: resolved.tickShare,
@@ -100,7 +129,15 @@ export async function buildApp(options: FleetAppOptions = {}): Promise<FleetApp>
     registry,
     timings: new HttpTimings(),
     instance: { id: instanceId, store: backend.kind, startedAt: Date.now() },
+    writeConfig,
+    configChanged: (minerId) => mcp.configChanged(minerId),
   };
+  const mcpHttp = createMcpHttp({
+    createServer: mcp.createServer,
+    redis: backend.redis,
+    prefix: resolved.prefix,
+    onStoreError: (error) => app.log.warn({ err: error }, 'MCP event store'),
+  });
 
   // Shutdown: stop producing, end the streams (they would hold the server open), then release
   // what was created here, in reverse order. Also run if building fails half-way.
@@ -109,6 +146,8 @@ export async function buildApp(options: FleetAppOptions = {}): Promise<FleetApp>
     released ??= (async () => {
       await simulator.stop();
       context.sse.closeAll();
+      await mcpHttp.closeAll();
+      await mcp.close();
       await bus.stop();
       metrics.close();
       await cache.close();
@@ -119,6 +158,7 @@ export async function buildApp(options: FleetAppOptions = {}): Promise<FleetApp>
   app.addHook('preClose', async () => {
     await simulator.stop();
     context.sse.closeAll();
+    await mcpHttp.closeAll();
   });
   app.addHook('onClose', release);
   app.addHook('onResponse', async (_request, reply) => {
@@ -135,7 +175,8 @@ export async function buildApp(options: FleetAppOptions = {}): Promise<FleetApp>
     streamRoutes(app, context);
     observabilityRoutes(app, context);
     dashboardRoutes(app, assets);
-    await Promise.all([bus.start(), cache.ready()]);
+    mcpHttp.register(app);
+    await Promise.all([bus.start(), cache.ready(), mcp.ready()]);
     await app.ready();
   } catch (error) {
     await release();
@@ -152,6 +193,8 @@ export async function buildApp(options: FleetAppOptions = {}): Promise<FleetApp>
     registry,
     bus: backend.bus,
     store: backend.kind,
+    mcp,
+    mcpHttp,
     close: () => app.close(),
   };
 }

@@ -15,6 +15,8 @@ export interface Backend {
   /** The cache's store; `undefined` lets the cache make (and close) its own memory store. */
   readonly store: Store | undefined;
   readonly bus: Bus;
+  /** The Redis client the three share (not to be closed by others); undefined in memory. */
+  readonly redis: Redis | undefined;
   /** Disposes the bus and quits the Redis client, which this backend created. */
   close(): Promise<void>;
 }
@@ -38,7 +40,14 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     const state = memoryState(options.ids);
     await state.init();
     const bus = createBus({ transport: memoryTransport(), source: options.instanceId });
-    return { kind: 'memory', state, store: undefined, bus, close: () => bus.dispose() };
+    return {
+      kind: 'memory',
+      state,
+      store: undefined,
+      bus,
+      redis: undefined,
+      close: () => bus.dispose(),
+    };
   }
   // Queued commands fail after one reconnect attempt instead of twenty; reconnects stay quick.
   const client = new Redis(options.redisUrl, {
@@ -58,7 +67,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   try {
     const state = redisState(client, options.prefix, options.ids);
     await state.init();
-    return { kind: 'redis', state, store: ioredisStore({ client }), bus, close };
+    return { kind: 'redis', state, store: ioredisStore({ client }), bus, redis: client, close };
   } catch (error) {
     await close();
     throw new FleetBackendError(

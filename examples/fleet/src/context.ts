@@ -1,5 +1,6 @@
 import type { CacheMetrics } from '@cachekit/metrics';
 import type { Registry } from 'prom-client';
+import type { ConfigWriter } from './config-writer.js';
 import type { FleetBus } from './fleet-bus.js';
 import type { FleetFeed } from './fleet-feed.js';
 import type { FleetSource } from './fleet-source.js';
@@ -17,6 +18,10 @@ export interface FleetContext {
   readonly metrics: CacheMetrics;
   readonly registry: Registry;
   readonly timings: HttpTimings;
+  /** Write-through of a miner's config (the `PUT` route and the MCP tool). */
+  readonly writeConfig: ConfigWriter;
+  /** Tells MCP subscribers (every instance) that a miner's config and the summary changed. */
+  readonly configChanged: (minerId: string) => Promise<void>;
   readonly instance: {
     readonly id: string;
     readonly store: 'memory' | 'redis';

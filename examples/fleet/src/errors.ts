@@ -28,3 +28,17 @@ export class FleetBackendError extends CacheError {
     super(FleetBackendError.code, message, options);
   }
 }
+
+/** A config was written to the source, but cached copies could not be invalidated (Redis down). */
+export class ConfigNotInvalidatedError extends CacheError {
+  static readonly code = 'E_CONFIG_NOT_INVALIDATED';
+  readonly minerId: string;
+  constructor(minerId: string, cause: unknown) {
+    super(
+      ConfigNotInvalidatedError.code,
+      `The config of ${minerId} was written, but cached copies could not be invalidated (${(cause as Error)?.message ?? String(cause)}): retry the write.`,
+      { cause },
+    );
+    this.minerId = minerId;
+  }
+}

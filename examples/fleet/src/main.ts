@@ -1,16 +1,30 @@
 import { CacheError } from '@cachekit/core';
 import { buildApp, type FleetApp } from './app.js';
 import { readEnv } from './env.js';
+import { type StdioSession, serveStdio } from './mcp-stdio.js';
 import { redactUrl } from './redact.js';
 
 // `npm start`: the fleet demo on the memory store, or on Redis with REDIS_URL. See README.md.
+// `--stdio`: MCP over stdin/stdout for an MCP client that starts it (no HTTP server); stdout then
+// carries MCP messages only, so every log line goes to stderr.
+const stdio = process.argv.slice(2).includes('--stdio');
+const say = stdio ? console.error : console.log;
+
 let fleet: FleetApp;
-let url: string;
+let url = '';
+let session: StdioSession | undefined;
 try {
   const env = readEnv(process.env);
-  fleet = await buildApp({ ...env.options, logger: { level: env.logLevel } });
-  const address = await fleet.app.listen({ port: env.port, host: env.host });
-  url = address.replace('://[::1]', '://localhost').replace('://0.0.0.0', '://localhost');
+  fleet = await buildApp({
+    ...env.options,
+    logger: stdio ? { level: env.logLevel, stream: process.stderr } : { level: env.logLevel },
+  });
+  if (stdio) {
+    session = await serveStdio(fleet, () => shutdown('stdin closed'));
+  } else {
+    const address = await fleet.app.listen({ port: env.port, host: env.host });
+    url = address.replace('://[::1]', '://localhost').replace('://0.0.0.0', '://localhost');
+  }
 } catch (error) {
   const inUse = (error as { code?: unknown }).code === 'EADDRINUSE';
   const known = error instanceof CacheError || inUse;
@@ -25,25 +39,29 @@ try {
 
 const on =
   fleet.store === 'redis' ? `Redis at ${redactUrl(process.env.REDIS_URL)}` : 'the in-memory store';
-console.log(`cachekit fleet demo listening on ${url} (${on}); Ctrl+C to stop`);
-console.log(`  dashboard ${url}/   metrics ${url}/metrics   stats ${url}/stats`);
+if (stdio) {
+  say(`cachekit fleet demo serving MCP on stdio (${on}); close stdin to stop`);
+} else {
+  say(`cachekit fleet demo listening on ${url} (${on}); Ctrl+C to stop`);
+  say(`  dashboard ${url}/   metrics ${url}/metrics   stats ${url}/stats   MCP ${url}/mcp`);
+}
 
 let stopping = false;
-const shutdown = (signal: NodeJS.Signals): void => {
+function shutdown(reason: string): void {
   if (stopping) {
-    console.error(`${signal} again: exiting without waiting`);
+    console.error(`${reason} again: exiting without waiting`);
     process.exit(1);
   }
   stopping = true;
-  console.log(`${signal}: closing (ending event streams, releasing connections)...`);
+  say(`${reason}: closing (ending event streams, releasing connections)...`);
   const force = setTimeout(() => {
     console.error('still closing after 10 s: exiting');
     process.exit(1);
   }, 10_000);
   force.unref();
-  fleet.close().then(
+  Promise.all([session?.close(), fleet.close()]).then(
     () => {
-      console.log('closed');
+      say('closed');
       process.exitCode = 0;
     },
     (error: unknown) => {
@@ -51,6 +69,6 @@ const shutdown = (signal: NodeJS.Signals): void => {
       process.exitCode = 1;
     },
   );
-};
+}
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

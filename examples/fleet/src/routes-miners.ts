@@ -1,13 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import {
-  CONFIG_POLICY,
-  CONFIG_UPDATED,
-  FLEET_TAG,
-  MINERS_POLICY,
-  minerTag,
-  STATUS_POLICY,
-} from './cache-policies.js';
+import { CONFIG_POLICY, MINERS_POLICY, minerTag, STATUS_POLICY } from './cache-policies.js';
 import type { FleetContext } from './context.js';
+import { ConfigNotInvalidatedError } from './errors.js';
 import type { MinerConfig } from './fleet-model.js';
 import { orNotFound } from './not-found.js';
 import { minerConfigBody, minerParams } from './schemas.js';
@@ -18,7 +12,10 @@ const minerTags = (request: FastifyRequest): string[] => [
 ];
 
 /** `/miners`, a miner's status and config (read and write-through). */
-export function minerRoutes(app: FastifyInstance, { source, fleetBus }: FleetContext): void {
+export function minerRoutes(
+  app: FastifyInstance,
+  { source, writeConfig, configChanged }: FleetContext,
+): void {
   app.get('/miners', { config: { cache: { policy: MINERS_POLICY } } }, async () => ({
     miners: await source.miners(),
   }));
@@ -43,35 +40,29 @@ export function minerRoutes(app: FastifyInstance, { source, fleetBus }: FleetCon
       orNotFound(reply, () => source.config(request.params.minerId)),
   );
 
-  // Write-through: the source first; then every instance's cached configs (the event) and the
-  // summary (the `fleet` tag) are invalidated; then the GET response is cached again, so the next
-  // GET on any instance is a hit with the new config. SSE clients hear of it through the bus.
+  // Write-through (config-writer.ts, shared with the MCP tool): the source first; then every
+  // instance's cached configs (the event) and the summary (the `fleet` tag) are invalidated; then
+  // the GET response is cached again, so the next GET on any instance is a hit with the new
+  // config. SSE clients hear of it through the bus, MCP subscribers through the hub.
   app.put(
     '/miners/:minerId/config',
     { schema: { params: minerParams, body: minerConfigBody } },
     async (request: FastifyRequest<{ Params: { minerId: string }; Body: MinerConfig }>, reply) => {
       const { minerId } = request.params;
-      const stored = await orNotFound(reply, () => source.writeConfig(minerId, request.body));
-      if (reply.statusCode === 404) return stored;
       try {
-        await app.cache.handleEvent(CONFIG_UPDATED, { minerId });
-        await app.cache.invalidateTags([FLEET_TAG]);
+        const stored = await orNotFound(reply, () => writeConfig(minerId, request.body));
+        if (reply.statusCode !== 404) {
+          await configChanged(minerId).catch((error) => {
+            request.log.warn({ err: error }, 'config change not announced to MCP subscribers');
+          });
+        }
+        return stored;
       } catch (error) {
+        if (!(error instanceof ConfigNotInvalidatedError)) throw error;
         request.log.error({ err: error }, 'config written, cache invalidation failed');
         reply.code(503);
-        return {
-          statusCode: 503,
-          error: 'Service Unavailable',
-          message: `The config of ${minerId} was written, but cached copies could not be invalidated (${(error as Error).message}): retry the PUT.`,
-        };
+        return { statusCode: 503, error: 'Service Unavailable', message: error.message };
       }
-      await fleetBus.publishConfig({ minerId, config: stored as MinerConfig }).catch((error) => {
-        request.log.warn({ err: error }, 'config change not announced to SSE clients');
-      });
-      await app
-        .inject({ method: 'GET', url: `/miners/${encodeURIComponent(minerId)}/config` })
-        .catch(() => undefined);
-      return stored;
     },
   );
 }

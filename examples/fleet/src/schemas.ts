@@ -4,6 +4,9 @@ import { FAN_MODES, POWER_TARGET_RANGE } from './fleet-model.js';
 /** A JSON schema, as Fastify takes it. */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
+/** What a pool URL must look like: `stratum+tcp://` or `stratum+ssl://`, a host, an optional port. */
+export const POOL_URL_PATTERN = '^stratum\\+(tcp|ssl)://[^\\s/:]+(:[0-9]{1,5})?$';
+
 /** Route params of `/miners/:minerId/...`. */
 export const minerParams: JsonSchema = {
   type: 'object',
@@ -17,7 +20,7 @@ export const minerConfigBody: JsonSchema = {
   additionalProperties: false,
   required: ['poolUrl', 'powerTargetW', 'fanMode'],
   properties: {
-    poolUrl: { type: 'string', pattern: '^stratum\\+(tcp|ssl)://[^\\s/:]+(:[0-9]{1,5})?$' },
+    poolUrl: { type: 'string', pattern: POOL_URL_PATTERN },
     powerTargetW: {
       type: 'integer',
       minimum: POWER_TARGET_RANGE.min,
