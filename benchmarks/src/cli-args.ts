@@ -9,8 +9,15 @@ export const USAGE = `Usage: npm run bench -- [options] [scenario ...]
   --rounds N      interleaved rounds (default 7, quick 2; quote no figure from fewer than 5)
   --time-ms N     time budget of each timed run in ms (default 1000)
   --ops N         a fixed number of ops per timed run instead of a time budget
-  --out DIR       where the JSON report goes (default benchmarks/results)
-  --no-save       print the table only
+  --out DIR       where the JSON goes (default benchmarks/results), and the Markdown report of
+                  a quick or partial run (RESULTS-quick.md / RESULTS-partial.md)
+  --no-save       print the table only (no JSON, no Markdown report)
+  --report-only JSON
+                  no run: regenerate the Markdown report and charts from a run's JSON
+  --report-out FILE
+                  write the Markdown report there (charts next to it, in <name>-charts/)
+                  instead of benchmarks/RESULTS.md (a full run of every scenario, >= 5 rounds)
+                  or RESULTS-quick.md / RESULTS-partial.md
   --list          list the scenarios and exit
   --help          this text`;
 
@@ -20,6 +27,10 @@ export interface CliRequest {
   readonly list: boolean;
   readonly save: boolean;
   readonly outDir: string | undefined;
+  /** `--report-only JSON`: regenerate the report from that run instead of running. */
+  readonly reportOnly: string | undefined;
+  /** `--report-out FILE`: where the Markdown report goes instead of its default place. */
+  readonly reportOut: string | undefined;
   readonly scenarios: readonly string[];
   readonly config: RunConfig;
 }
@@ -46,10 +57,27 @@ export function parseCli(argv: readonly string[]): CliRequest {
       ops: { type: 'string' },
       out: { type: 'string' },
       'no-save': { type: 'boolean', default: false },
+      'report-only': { type: 'string' },
+      'report-out': { type: 'string' },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values['report-only'] !== undefined) {
+    const runFlags = ['quick', 'rounds', 'time-ms', 'ops', 'out', 'no-save'] as const;
+    const given = runFlags.filter((flag) => values[flag] !== undefined && values[flag] !== false);
+    if (positionals.length > 0 || given.length > 0) {
+      const what = [...positionals, ...given.map((flag) => `--${flag}`)].join(', ');
+      throw new RangeError(
+        `--report-only regenerates a report from a run's JSON and takes no run options (got ${what}): drop them, or drop --report-only to run.`,
+      );
+    }
+  }
+  if (values['report-out'] !== undefined && values['no-save']) {
+    throw new RangeError(
+      '--report-out writes a report, which --no-save turns off: drop one of them.',
+    );
+  }
   const base = values.quick ? QUICK : FULL;
   const rounds = positiveInteger(values.rounds, '--rounds') ?? base.rounds;
   const timeMs = positiveInteger(values['time-ms'], '--time-ms');
@@ -66,6 +94,8 @@ export function parseCli(argv: readonly string[]): CliRequest {
     list: values.list,
     save: !values['no-save'],
     outDir: values.out,
+    reportOnly: values['report-only'],
+    reportOut: values['report-out'],
     scenarios: positionals,
     config,
   };
