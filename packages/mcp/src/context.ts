@@ -1,4 +1,4 @@
-import type { Cache, Policy } from '@cachekit/core';
+import type { Cache, CacheError, Policy } from '@cachekit/core';
 import type { Subscriber, Subscriptions } from './subscriptions.js';
 import type { UriRegistry } from './uri.js';
 
@@ -19,8 +19,13 @@ export interface HubContext {
   readonly listPolicy: Policy;
   /** Throws a `ClosedError` once the hub is closed. */
   assertOpen(operation: string): void;
-  /** `hub.resourceUpdated`: invalidate, notify local subscribers, publish. */
+  /**
+   * `hub.resourceUpdated`: invalidate, then notify local subscribers and publish (even when the
+   * invalidation failed; it rejects afterwards).
+   */
   resourceUpdated(uris: readonly string[]): Promise<void>;
+  /** Hands an error nobody can be thrown to to the hub's `onError`. */
+  report(error: CacheError): void;
   /** Called by a session when its server closes. */
   detached(session: Subscriber): void;
 }

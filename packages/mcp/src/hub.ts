@@ -6,12 +6,25 @@ import {
   InvalidKeyError,
   TransportError,
 } from '@cachekit/core';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type {
+  McpServer,
+  ReadResourceCallback,
+  ReadResourceTemplateCallback,
+  ResourceMetadata,
+  ResourceTemplate,
+} from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { BusLink } from './bus-link.js';
+import type { ResourceCacheOptions } from './cached-resource.js';
 import { type HubContext, LIST_TAG } from './context.js';
-import { McpCapabilityError, McpNotifyError, McpSessionError } from './errors.js';
+import { McpCapabilityError, McpInvalidationError, McpSessionError } from './errors.js';
+import { FanOut } from './fan-out.js';
 import { type McpHubOptions, type ResolvedHubOptions, resolveHubOptions } from './options.js';
+import {
+  defineResource,
+  type FixedResourceDefinition,
+  type TemplateResourceDefinition,
+} from './resource-definition.js';
 import { McpSession } from './session.js';
 import { Subscriptions } from './subscriptions.js';
 import { UriRegistry, uriTag } from './uri.js';
@@ -45,11 +58,10 @@ export class McpHub {
   readonly #options: ResolvedHubOptions;
   readonly #sessions = new Set<McpSession>();
   readonly #attached = new WeakSet<McpServer>();
+  readonly #fanOut: FanOut;
   readonly #link: BusLink | undefined;
   readonly #ready: Promise<void>;
   #closed = false;
-  #notified = 0;
-  #notifyErrors = 0;
   #received = 0;
 
   /** @internal use {@link createMcpHub} */
@@ -57,6 +69,12 @@ export class McpHub {
     const resolved = resolveHubOptions(options);
     this.#options = resolved;
     this.cache = resolved.cache.namespace(resolved.namespace);
+    this.#fanOut = new FanOut(
+      this.#subscriptions,
+      this.#sessions,
+      resolved.notifyTimeoutMs,
+      (error) => this.#report(error),
+    );
     this.#ctx = {
       cache: this.cache,
       uris: this.#uris,
@@ -66,6 +84,7 @@ export class McpHub {
       listPolicy: resolved.listPolicy,
       assertOpen: (operation) => this.#assertOpen(operation),
       resourceUpdated: (uris) => this.resourceUpdated(uris),
+      report: (error) => this.#report(error),
       detached: (session) => {
         this.#subscriptions.removeSession(session);
         this.#sessions.delete(session as McpSession);
@@ -78,15 +97,15 @@ export class McpHub {
     this.#link = new BusLink(resolved.bus, resolved.channel, this.id, {
       updated: (uris) => {
         this.#received++;
-        void this.#notifyLocal(uris);
+        void this.#receiveUpdated(uris);
       },
       listChanged: () => {
         this.#received++;
-        void this.#listChangedLocal();
+        void this.#fanOut.listChanged();
       },
       // Announcements may have been lost: tell every subscriber to re-read (a spurious
       // `resources/updated` costs one read; a missed one serves stale data until the next).
-      gap: () => void this.#notifyEverySubscriber(),
+      gap: () => void this.#fanOut.everySubscription(),
     });
     this.#ready = this.#link.ready();
     this.#ready.catch((error: unknown) => this.#report(toCacheError(error)));
@@ -125,21 +144,66 @@ export class McpHub {
   }
 
   /**
+   * Defines a cached resource once per process, with the arguments of `session.resource(...)`:
+   * the hub learns its URI or template (and validators) at once, so it canonicalises URIs given
+   * to `resourceUpdated` (and received from other instances) before any session registered it.
+   * Register the definition on each session with `session.resource(definition)`.
+   */
+  resource(
+    name: string,
+    uri: string,
+    metadata: ResourceMetadata,
+    read: ReadResourceCallback,
+    options?: ResourceCacheOptions,
+  ): FixedResourceDefinition;
+  resource(
+    name: string,
+    template: ResourceTemplate,
+    metadata: ResourceMetadata,
+    read: ReadResourceTemplateCallback,
+    options?: ResourceCacheOptions,
+  ): TemplateResourceDefinition;
+  resource(
+    name: string,
+    uriOrTemplate: string | ResourceTemplate,
+    metadata: ResourceMetadata,
+    read: ReadResourceCallback | ReadResourceTemplateCallback,
+    options: ResourceCacheOptions = {},
+  ): FixedResourceDefinition | TemplateResourceDefinition {
+    this.#assertOpen('resource');
+    return defineResource(this.#ctx, name, uriOrTemplate, metadata, read, options);
+  }
+
+  /**
    * A resource changed: invalidates its cached entries (every scope, every process: one tag bump
    * per URI), then sends `notifications/resources/updated` to every session subscribed to it, on
-   * this instance at once and on the others through the bus. A URI that matches a registered
-   * template is canonicalised first (`%41` = `A`); one with invalid variables throws
-   * `InvalidKeyError` and nothing happens. An invalidation failure rejects before anyone is
-   * notified; a publish failure rejects with `TransportError` after local sessions were notified.
+   * this instance and (through the bus, at the same time) on the others. A URI that matches a
+   * registered resource is canonicalised first (`%41` = `A`, validators' normalisation); one with
+   * invalid variables throws `InvalidKeyError` and nothing happens. Each local send waits at most
+   * `notifyTimeout` (a late or failed one goes to `onError`). When the invalidation fails, the
+   * subscribers are still notified and the announcement published, then this rejects with the
+   * invalidation's error; a publish failure rejects with `TransportError` after local sessions
+   * were notified.
    */
   async resourceUpdated(uri: string | readonly string[]): Promise<void> {
     this.#assertOpen('resourceUpdated');
     const given: readonly unknown[] = Array.isArray(uri) ? uri : [uri];
     const canonical = [...new Set(given.map((item) => this.#canonical(item)))];
     if (canonical.length === 0) return;
-    await this.cache.invalidateTags(canonical.map(uriTag));
-    await this.#notifyLocal(canonical);
-    await this.#link?.publishUpdated(canonical);
+    let invalidation: { error: unknown } | undefined;
+    try {
+      await this.cache.invalidateTags(canonical.map(uriTag));
+    } catch (error) {
+      // Still notify: with the store down, reads fall back to the source, and subscribers that
+      // re-read get the new value; without the notification they would never re-read.
+      invalidation = { error };
+    }
+    const [, published] = await Promise.allSettled([
+      this.#fanOut.updated(canonical),
+      this.#link?.publishUpdated(canonical),
+    ]);
+    if (invalidation !== undefined) throw invalidation.error;
+    if (published.status === 'rejected') throw published.reason;
   }
 
   /**
@@ -150,8 +214,11 @@ export class McpHub {
   async resourceListChanged(): Promise<void> {
     this.#assertOpen('resourceListChanged');
     await this.cache.invalidateTags([LIST_TAG]);
-    await this.#listChangedLocal();
-    await this.#link?.publishListChanged();
+    const [, published] = await Promise.allSettled([
+      this.#fanOut.listChanged(),
+      this.#link?.publishListChanged(),
+    ]);
+    if (published.status === 'rejected') throw published.reason;
   }
 
   /** Resolves once the bus subscription is established (at once without a bus). */
@@ -163,8 +230,8 @@ export class McpHub {
     return {
       sessions: this.#sessions.size,
       subscriptions: this.#subscriptions.size,
-      notified: this.#notified,
-      notifyErrors: this.#notifyErrors,
+      notified: this.#fanOut.counts.notified,
+      notifyErrors: this.#fanOut.counts.notifyErrors,
       received: this.#received,
     };
   }
@@ -197,41 +264,34 @@ export class McpHub {
     }
   }
 
-  async #notifyLocal(uris: readonly string[]): Promise<void> {
-    const sends: Promise<void>[] = [];
+  /**
+   * Another instance announced `uris` (canonical by its registry, which may lack definitions this
+   * one has): canonicalised again here, and a form that differs is invalidated too, before the
+   * local subscribers are notified.
+   */
+  async #receiveUpdated(uris: readonly string[]): Promise<void> {
+    const local = new Set<string>();
+    const differing: string[] = [];
     for (const uri of uris) {
-      for (const [session, asGiven] of this.#subscriptions.subscribers(uri) ?? []) {
-        sends.push(this.#send(session.sendUpdated(asGiven), `resources/updated for ${asGiven}`));
+      const canonical = this.#uris.tryCanonical(uri) ?? uri;
+      local.add(canonical);
+      if (canonical !== uri) differing.push(canonical);
+    }
+    if (differing.length > 0) {
+      try {
+        await this.cache.invalidateTags([...new Set(differing)].map(uriTag));
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        this.#report(
+          new McpInvalidationError(
+            `Could not invalidate ${differing.join(', ')} announced by another instance ` +
+              `(${detail}): cached reads may be stale until their TTL.`,
+            { cause: error },
+          ),
+        );
       }
     }
-    await Promise.all(sends);
-  }
-
-  async #notifyEverySubscriber(): Promise<void> {
-    const sends = [...this.#subscriptions.entries()].map(([session, asGiven]) =>
-      this.#send(session.sendUpdated(asGiven), `resources/updated for ${asGiven}`),
-    );
-    await Promise.all(sends);
-  }
-
-  async #listChangedLocal(): Promise<void> {
-    const sends = [...this.#sessions].map((session) =>
-      this.#send(session.sendListChanged(), 'resources/list_changed'),
-    );
-    await Promise.all(sends);
-  }
-
-  async #send(sending: Promise<void>, what: string): Promise<void> {
-    try {
-      await sending;
-      this.#notified++;
-    } catch (error) {
-      this.#notifyErrors++;
-      const detail = error instanceof Error ? error.message : String(error);
-      this.#report(
-        new McpNotifyError(`Could not send ${what} to a session (${detail}).`, { cause: error }),
-      );
-    }
+    await this.#fanOut.updated([...local]);
   }
 
   #report(error: CacheError): void {

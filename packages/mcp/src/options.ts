@@ -1,9 +1,11 @@
 import {
   type Cache,
   type CacheError,
+  type Duration,
   EPHEMERAL,
   InvalidOptionError,
   type Policy,
+  toMilliseconds,
 } from '@cachekit/core';
 import type { Bus } from '@cachekit/pubsub';
 
@@ -28,8 +30,17 @@ export interface McpHubOptions {
   /** Policy of cached template `list` results. Default `EPHEMERAL` (10 s). */
   listPolicy?: Policy;
   /**
-   * Called with errors the hub cannot throw to anyone: a notification that could not be sent,
-   * the bus subscription failing. Default: none (they are still counted in `hub.stats()`).
+   * Longest wait for one session's transport to take one notification (e.g. its event store
+   * writing to Redis). A send that is later or fails is counted in `notifyErrors` and reported to
+   * `onError`, and never holds up `resourceUpdated`, a mutating tool's result or other sessions.
+   * Default `'5s'`.
+   */
+  notifyTimeout?: Duration;
+  /**
+   * Called with errors the hub cannot throw to anyone: a notification that could not be sent in
+   * time, the bus subscription failing, a mutating tool's invalidation failing, a cached tool's
+   * input that cannot be hashed. Default: none (notification failures are still counted in
+   * `hub.stats()`).
    */
   onError?: (error: CacheError) => void;
 }
@@ -42,8 +53,12 @@ export interface ResolvedHubOptions {
   readonly maxInputBytes: number;
   readonly maxSubscriptionsPerSession: number;
   readonly listPolicy: Policy;
+  readonly notifyTimeoutMs: number;
   readonly onError: ((error: CacheError) => void) | undefined;
 }
+
+/** Longest delay `setTimeout` honours (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 function positive(value: unknown, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -83,6 +98,16 @@ export function resolveHubOptions(options: McpHubOptions): ResolvedHubOptions {
       `Invalid channel ${JSON.stringify(channel)}: use a non-empty string (default 'mcp').`,
     );
   }
+  let notifyTimeoutMs: number;
+  try {
+    notifyTimeoutMs = toMilliseconds(options.notifyTimeout ?? '5s', 'notifyTimeout');
+    if (notifyTimeoutMs > MAX_TIMER_MS) throw new RangeError('longer than a timer can wait');
+  } catch (error) {
+    throw new InvalidOptionError(
+      `Invalid notifyTimeout ${String(options.notifyTimeout)}: use a positive duration such as '5s' or 5000 (default '5s').`,
+      { cause: error },
+    );
+  }
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw new InvalidOptionError('Invalid onError: give a function (error) => void.');
   }
@@ -98,6 +123,7 @@ export function resolveHubOptions(options: McpHubOptions): ResolvedHubOptions {
       'maxSubscriptionsPerSession',
     ),
     listPolicy: options.listPolicy ?? EPHEMERAL,
+    notifyTimeoutMs,
     onError: options.onError,
   };
 }

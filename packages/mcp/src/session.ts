@@ -17,16 +17,20 @@ import {
   type ToolAnnotations,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import {
-  cachedFixedRead,
-  cachedTemplate,
-  cachedTemplateRead,
-  type ResourceCacheOptions,
-} from './cached-resource.js';
+import type { ResourceCacheOptions } from './cached-resource.js';
 import { assertToolOptions, type ToolInput, type ToolOptions, wrapTool } from './cached-tool.js';
 import type { HubContext } from './context.js';
-import { assertCacheSettings } from './scope.js';
-import type { Subscriber } from './subscriptions.js';
+import type { Recipient } from './fan-out.js';
+import { serverServes } from './known-resources.js';
+import {
+  defineResource,
+  type FixedResourceDefinition,
+  type ResourceDefinition,
+  registerDefinition,
+  type TemplateResourceDefinition,
+} from './resource-definition.js';
+import { chainOnClose } from './server-hooks.js';
+import { normaliseUri } from './uri.js';
 
 /** The config of `session.tool(...)`: the SDK's `registerTool` config. */
 export interface ToolConfig<
@@ -47,7 +51,7 @@ export interface ToolConfig<
  * the `resources/updated` notifications of the URIs it subscribed to. Detaches itself when the
  * server's connection closes.
  */
-export class McpSession implements Subscriber {
+export class McpSession implements Recipient {
   /** The server this session registers on. */
   readonly server: McpServer;
   readonly #ctx: HubContext;
@@ -60,9 +64,15 @@ export class McpSession implements Subscriber {
     const inner = server.server;
     inner.setRequestHandler(SubscribeRequestSchema, (request) => {
       this.#assertServing();
-      const canonical = ctx.uris.canonical(request.params.uri);
+      const { uri } = request.params;
+      const href = normaliseUri(uri);
+      if (!(serverServes(server, href) ?? ctx.uris.knows(href))) {
+        // The SDK's own answer to a read of an unknown URI (-32602, as SEP-2164 settled).
+        throw new McpError(ErrorCode.InvalidParams, `Resource ${uri} not found`, { uri });
+      }
+      const canonical = ctx.uris.canonical(uri);
       const max = ctx.maxSubscriptionsPerSession;
-      if (!ctx.subscriptions.add(this, canonical, request.params.uri, max)) {
+      if (!ctx.subscriptions.add(this, canonical, uri, max)) {
         throw new McpError(
           ErrorCode.InvalidParams,
           `This session already subscribes to ${max} resources: unsubscribe from some first.`,
@@ -75,15 +85,9 @@ export class McpSession implements Subscriber {
       ctx.subscriptions.remove(this, ctx.uris.canonical(request.params.uri));
       return {};
     });
-    // Chained, not replaced: whatever onclose the application set keeps running first.
-    const previous = inner.onclose;
-    inner.onclose = () => {
-      try {
-        previous?.();
-      } finally {
-        this.detach();
-      }
-    };
+    // Whatever onclose the application sets, before or after attach, runs first; then the
+    // session detaches.
+    chainOnClose(inner, () => this.detach());
   }
 
   /** True once the server closed (or `detach()` was called): no more notifications. */
@@ -100,8 +104,12 @@ export class McpSession implements Subscriber {
    * Registers a resource (fixed URI) or resource template whose reads go through the cache:
    * cache-aside keyed by the canonical URI (+ principal for `scope: 'private'`), with the policy
    * and tags of `options`. Thrown reads and `isError` results are never cached. `metadata` and
-   * `read` are exactly the SDK's `registerResource` arguments.
+   * `read` are exactly the SDK's `registerResource` arguments. Also accepts a definition made once
+   * per process by `hub.resource(...)` (same arguments), which lets the hub canonicalise the
+   * resource's URIs before any session registered it.
    */
+  resource(definition: FixedResourceDefinition): RegisteredResource;
+  resource(definition: TemplateResourceDefinition): RegisteredResourceTemplate;
   resource(
     name: string,
     uri: string,
@@ -117,31 +125,25 @@ export class McpSession implements Subscriber {
     options?: ResourceCacheOptions,
   ): RegisteredResourceTemplate;
   resource(
-    name: string,
-    uriOrTemplate: string | ResourceTemplate,
-    metadata: ResourceMetadata,
-    read: ReadResourceCallback | ReadResourceTemplateCallback,
+    nameOrDefinition: string | ResourceDefinition,
+    uriOrTemplate?: string | ResourceTemplate,
+    metadata?: ResourceMetadata,
+    read?: ReadResourceCallback | ReadResourceTemplateCallback,
     options: ResourceCacheOptions = {},
   ): RegisteredResource | RegisteredResourceTemplate {
     this.#ctx.assertOpen('session.resource');
-    assertCacheSettings(options, `resource "${name}"`);
-    const ctx = this.#ctx;
-    if (typeof uriOrTemplate === 'string') {
-      ctx.uris.addFixed(new URL(uriOrTemplate).href);
-      return this.server.registerResource(
-        name,
-        uriOrTemplate,
-        metadata,
-        cachedFixedRead(ctx, read as ReadResourceCallback, options),
-      );
-    }
-    ctx.uris.addTemplate(uriOrTemplate.uriTemplate, options.variables ?? {});
-    return this.server.registerResource(
-      name,
-      cachedTemplate(ctx, uriOrTemplate, options),
-      metadata,
-      cachedTemplateRead(ctx, uriOrTemplate, read as ReadResourceTemplateCallback, options),
-    );
+    const definition =
+      typeof nameOrDefinition === 'string'
+        ? defineResource(
+            this.#ctx,
+            nameOrDefinition,
+            uriOrTemplate as string | ResourceTemplate,
+            metadata as ResourceMetadata,
+            read as ReadResourceCallback | ReadResourceTemplateCallback,
+            options,
+          )
+        : nameOrDefinition;
+    return registerDefinition(this.#ctx, this.server, definition);
   }
 
   /**

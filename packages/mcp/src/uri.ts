@@ -100,7 +100,11 @@ export function canonicalMatch(
   return { uri: normaliseUri(template.expand(variables)), variables };
 }
 
-/** Templates and fixed URIs registered through a hub, to canonicalise URIs given to the hub. */
+/**
+ * The process's resource definitions (fixed URIs, URI templates and their validators), to
+ * canonicalise URIs given to the hub or received from other instances, with or without sessions.
+ * The first definition of a fixed URI or template wins (later sessions register the same ones).
+ */
 export class UriRegistry {
   readonly #templates = new Map<
     string,
@@ -109,18 +113,19 @@ export class UriRegistry {
   readonly #fixed = new Set<string>();
 
   addFixed(uri: string): void {
-    this.#fixed.add(uri);
+    this.#fixed.add(normaliseUri(uri));
   }
 
   addTemplate(template: UriTemplate, validators: VariableValidators): void {
-    this.#templates.set(template.toString(), { template, validators });
+    const key = template.toString();
+    if (!this.#templates.has(key)) this.#templates.set(key, { template, validators });
   }
 
   /**
    * The canonical form of `uri`: normalised like the SDK does, then (unless it is a fixed resource,
-   * which the SDK matches first), when it matches a template
-   * registered through the hub, with its variables decoded and validated (bad ones throw
-   * `InvalidParams`). A URI no template matches is returned normalised.
+   * which the SDK matches first), when it matches a registered template, with its variables
+   * decoded and validated (bad ones throw `InvalidParams`). A URI no template matches is returned
+   * normalised.
    */
   canonical(uri: unknown): string {
     const href = normaliseUri(uri);
@@ -130,5 +135,23 @@ export class UriRegistry {
       if (raw !== null) return canonicalMatch(template, raw, validators).uri;
     }
     return href;
+  }
+
+  /** Whether `href` (normalised) is a registered fixed URI or matches a registered template. */
+  knows(href: string): boolean {
+    if (this.#fixed.has(href)) return true;
+    for (const { template } of this.#templates.values()) {
+      if (template.match(href) !== null) return true;
+    }
+    return false;
+  }
+
+  /** {@link canonical}, or `undefined` where it throws (a URI from another instance). */
+  tryCanonical(uri: string): string | undefined {
+    try {
+      return this.canonical(uri);
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -4,6 +4,9 @@ import { ioredisStore, ioredisTransport } from '@cachekit/ioredis';
 import { type Bus, createBus, type MemoryTransport, memoryHub } from '@cachekit/pubsub';
 import { waitFor } from '@cachekit/redis-testkit';
 import { redisFromInject } from '@cachekit/redis-testkit/vitest';
+import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Variables } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMcpHub, type McpHub } from '../src/index.js';
@@ -12,6 +15,7 @@ import {
   configUri,
   connect,
   FleetSource,
+  MINER_ID,
   registerFleet,
   SUMMARY_URI,
   statusUri,
@@ -164,6 +168,80 @@ describe('two instances on one bus and one store', () => {
   });
 });
 
+describe('canonical URIs across instances', () => {
+  /** The miner status template with a lower-casing validator (`M1` and `m1` are one miner). */
+  const lowerCased = (id: string): string | false => (MINER_ID.test(id) ? id.toLowerCase() : false);
+  const statusTemplate = (): ResourceTemplate =>
+    new ResourceTemplate('braiins:///miner/{minerId}/status', { list: undefined });
+  const readStatus =
+    (source: FleetSource) =>
+    async (uri: URL, { minerId }: Variables): Promise<ReadResourceResult> => {
+      source.calls.status++;
+      const status = source.status.get(String(minerId));
+      return { contents: [{ uri: uri.href, text: JSON.stringify(status ?? null) }] };
+    };
+
+  it('a receiver canonicalises what an instance without sessions announced, and invalidates it', async () => {
+    const store = memoryStore();
+    const buses = memoryHub();
+    const a = await instance(store, createBus({ transport: buses.transport() }));
+    const b = await instance(store, createBus({ transport: buses.transport() }));
+    const source = new FleetSource();
+    const onB = await connect(b.hub, (session) => {
+      session.resource('miner-status', statusTemplate(), {}, readStatus(source), {
+        variables: { minerId: lowerCased },
+      });
+    });
+    cleanup.push(() => onB.close());
+    await onB.client.subscribeResource({ uri: statusUri('m1') });
+    await onB.client.readResource({ uri: statusUri('M1') });
+    await onB.client.readResource({ uri: statusUri('m1') });
+    expect(source.calls.status).toBe(1);
+
+    // A has no session, so it knows no template: it announces the URI as given.
+    await a.hub.resourceUpdated(statusUri('M1'));
+    await until(() => onB.updates.length === 1, 'the notification on B');
+    expect(onB.updates).toEqual([statusUri('m1')]);
+    await onB.client.readResource({ uri: statusUri('m1') });
+    expect(source.calls.status).toBe(2);
+  });
+
+  it('hub.resource() defines a resource once per process: the hub canonicalises before any session', async () => {
+    const store = memoryStore();
+    const buses = memoryHub();
+    const spy = createBus({ transport: buses.transport() });
+    cleanup.push(() => spy.dispose());
+    const announced: unknown[] = [];
+    await spy.subscribe('mcp', (message) => void announced.push(message.data));
+    const a = await instance(store, createBus({ transport: buses.transport() }));
+    const b = await instance(store, createBus({ transport: buses.transport() }));
+    const source = new FleetSource();
+    const options = { variables: { minerId: lowerCased } };
+    a.hub.resource('miner-status', statusTemplate(), {}, readStatus(source), options);
+    const status = b.hub.resource(
+      'miner-status',
+      statusTemplate(),
+      {},
+      readStatus(source),
+      options,
+    );
+    const onB = await connect(b.hub, (session) => {
+      session.resource(status);
+    });
+    cleanup.push(() => onB.close());
+    await onB.client.subscribeResource({ uri: statusUri('%4D1') });
+    await onB.client.readResource({ uri: statusUri('m1') });
+    expect(source.calls.status).toBe(1);
+
+    await a.hub.resourceUpdated(statusUri('M1'));
+    await until(() => onB.updates.length === 1, 'the notification on B');
+    expect(onB.updates).toEqual([statusUri('%4D1')]);
+    expect(announced).toEqual([{ origin: a.hub.id, uris: [statusUri('m1')] }]);
+    await onB.client.readResource({ uri: statusUri('M1') });
+    expect(source.calls.status).toBe(2);
+  });
+});
+
 describe('two instances on real Redis', () => {
   it('a change on A reaches the subscriber on B through Redis pub/sub; B reads the new value', async () => {
     const { standalone } = redisFromInject();
@@ -206,5 +284,64 @@ describe('two instances on real Redis', () => {
       hashrate: 777,
     });
     expect(source.calls.status).toBe(2);
+  });
+
+  it('update_miner_config through A on Redis (ioredisStore + ioredisTransport): subscribers on A and B each notified once', async () => {
+    const { standalone } = redisFromInject();
+    const clients = [new Redis(standalone.url), new Redis(standalone.url)];
+    cleanup.push(async () => {
+      await Promise.all(clients.map((redis) => redis.quit()));
+    });
+    const [ra, rb] = clients as [Redis, Redis];
+    const channel = `mcp-test-${randomUUID()}`;
+    const namespace = `t${randomUUID().slice(0, 8)}`;
+    const a = await instance(
+      ioredisStore({ client: ra }),
+      createBus({ transport: ioredisTransport({ client: ra }) }),
+      channel,
+      namespace,
+    );
+    const b = await instance(
+      ioredisStore({ client: rb }),
+      createBus({ transport: ioredisTransport({ client: rb }) }),
+      channel,
+      namespace,
+    );
+    const source = new FleetSource();
+    const onA = await client(a, source);
+    const onB = await client(b, source);
+    expect(text(await onB.client.readResource({ uri: configUri('m2') }))).toEqual({ fanSpeed: 50 });
+    expect(text(await onB.client.readResource({ uri: SUMMARY_URI }))).toMatchObject({
+      fans: [50, 50, 50],
+    });
+    for (const uri of [SUMMARY_URI, statusUri('m2')]) await onA.client.subscribeResource({ uri });
+    for (const uri of [configUri('m2'), SUMMARY_URI, statusUri('m2'), statusUri('m3')]) {
+      await onB.client.subscribeResource({ uri });
+    }
+
+    const result = await onA.client.callTool({
+      name: 'update_miner_config',
+      arguments: { minerId: 'm2', fanSpeed: 10 },
+    });
+    expect(result.isError).toBeFalsy();
+    await until(
+      () => onA.updates.length === 1 && onB.updates.length === 2,
+      'the notifications on A and B',
+    );
+    expect(text(await onB.client.readResource({ uri: configUri('m2') }))).toEqual({ fanSpeed: 10 });
+    expect(text(await onB.client.readResource({ uri: SUMMARY_URI }))).toMatchObject({
+      fans: [50, 10, 50],
+    });
+    // Redis delivers one channel's messages in publish order: had A not skipped the echo of its
+    // own announcement, the duplicate would reach A before B's later change, and likewise for B.
+    await b.hub.resourceUpdated(statusUri('m2'));
+    await until(() => onA.updates.length === 2, "B's change on A");
+    await a.hub.resourceUpdated(statusUri('m3'));
+    await until(() => onB.updates.length === 4, "A's change on B");
+    expect(onA.updates).toEqual([SUMMARY_URI, statusUri('m2')]);
+    expect(onB.updates.slice(0, 2).sort()).toEqual([SUMMARY_URI, configUri('m2')].sort());
+    expect(onB.updates.slice(2)).toEqual([statusUri('m2'), statusUri('m3')]);
+    expect(a.hub.stats()).toMatchObject({ received: 1, notifyErrors: 0 });
+    expect(b.hub.stats()).toMatchObject({ received: 2, notifyErrors: 0 });
   });
 });

@@ -142,9 +142,19 @@ describe.each(['standalone', 'cluster'] as const)('redisEventStore on %s Redis',
     for (let n = 1; n <= 12; n++) ids.push(await events.storeEvent(GET_STREAM, note(n)));
 
     expect(await client.xlen(store.key(session, GET_STREAM))).toBe(5);
+    // The client saw event 7 (trimmed since): nothing it missed was dropped.
     const replay = recorder();
-    await events.replayEventsAfter(ids[0] as string, replay);
+    await events.replayEventsAfter(ids[6] as string, replay);
     expect(dataOf(replay.sent)).toEqual([8, 9, 10, 11, 12]);
+    // The client saw event 1 only: 2 to 7 were trimmed. Refused, never a silent gap.
+    const gap = recorder();
+    const refused = await events.replayEventsAfter(ids[0] as string, gap).catch((e) => e);
+    expect(refused).toBeInstanceOf(InvalidEventIdError);
+    expect((refused as InvalidEventIdError).code).toBe('E_MCP_EVENT_ID');
+    expect((refused as Error).message).toMatch(
+      /trimmed.*reconnect without Last-Event-ID.*re-read/s,
+    );
+    expect(gap.sent).toEqual([]);
   });
 
   it('trims events older than maxAge by Redis time on write, and expires the key', async () => {
@@ -164,8 +174,16 @@ describe.each(['standalone', 'cluster'] as const)('redisEventStore on %s Redis',
     const ttl = await client.pttl(key);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(10_000);
+    // 'old2' came after 'old1' and was trimmed: resuming after 'old1' would skip it.
+    const gap = recorder();
+    await expect(events.replayEventsAfter(oldId, gap)).rejects.toMatchObject({
+      code: 'E_MCP_EVENT_ID',
+      message: expect.stringMatching(/trimmed/),
+    });
+    expect(gap.sent).toEqual([]);
+    // Resuming after 'old2' (trimmed too, but nothing after it was): exactly 'new'.
     const replay = recorder();
-    await events.replayEventsAfter(oldId, replay);
+    await events.replayEventsAfter(`${session}.${GET_STREAM}.${now - 59_000}-0`, replay);
     expect(dataOf(replay.sent)).toEqual(['new']);
   });
 
@@ -179,10 +197,39 @@ describe.each(['standalone', 'cluster'] as const)('redisEventStore on %s Redis',
     await client.xadd(key, `${now - 1_000}-0`, 'm', JSON.stringify(note('recent')));
     const events = store.forTransport(() => session);
 
+    // 'old2' follows the id given and is past maxAge: it would be skipped, so refuse.
+    const gap = recorder();
+    await expect(
+      events.replayEventsAfter(`${session}.${GET_STREAM}.${now - 60_000}-0`, gap),
+    ).rejects.toBeInstanceOf(InvalidEventIdError);
+    expect(gap.sent).toEqual([]);
     const replay = recorder();
-    await events.replayEventsAfter(`${session}.${GET_STREAM}.${now - 60_000}-0`, replay);
+    await events.replayEventsAfter(`${session}.${GET_STREAM}.${now - 30_000}-0`, replay);
     expect(dataOf(replay.sent)).toEqual(['recent']);
     expect(replay.sent[0]?.id).toBe(`${session}.${GET_STREAM}.${now - 1_000}-0`);
+  });
+
+  it('refuses to resume after a gap: trimmed by maxLength, or the stream expired and began again', async () => {
+    const store = create({ maxLength: 3 });
+    const session = randomUUID();
+    const events = store.forTransport(() => session);
+    const key = store.key(session, GET_STREAM);
+    const ids: string[] = [];
+    for (let n = 1; n <= 4; n++) ids.push(await events.storeEvent(GET_STREAM, note(n)));
+    // 1 was trimmed but nothing after it: fine.
+    const full = recorder();
+    await events.replayEventsAfter(ids[0] as string, full);
+    expect(dataOf(full.sent)).toEqual([2, 3, 4]);
+    await events.storeEvent(GET_STREAM, note(5));
+    await expect(events.replayEventsAfter(ids[0] as string, recorder())).rejects.toBeInstanceOf(
+      InvalidEventIdError,
+    );
+    // The stream expired (no write for maxAge) and a new one began: 4 may have followed 3 unseen.
+    await client.del(key);
+    await events.storeEvent(GET_STREAM, note(6));
+    await expect(events.replayEventsAfter(ids[2] as string, recorder())).rejects.toBeInstanceOf(
+      InvalidEventIdError,
+    );
   });
 
   it('refuses malformed event ids without replaying anything', async () => {
@@ -242,16 +289,38 @@ describe.each(['standalone', 'cluster'] as const)('redisEventStore on %s Redis',
     expect(errors[0]).toBeInstanceOf(CorruptEntryError);
   });
 
-  it('gives all streams of one session one hash slot', async () => {
+  it('puts every stream of one session under one hash tag, and each session under its own', async () => {
     const store = create();
+    const [session, other] = [randomUUID(), randomUUID()];
+    const tag = (key: string) => /^\{([^}]+)\}/.exec(key)?.[1];
+    expect(store.key(session, GET_STREAM)).toBe(`{${prefix}:${session}}:${GET_STREAM}`);
+    expect(tag(store.key(session, randomUUID()))).toBe(`${prefix}:${session}`);
+    expect(tag(store.key(session, 'str}eam{'))).toBe(`${prefix}:${session}`);
+    expect(tag(store.key(other, GET_STREAM))).toBe(`${prefix}:${other}`);
+    // The streams of one session are written and replayed with single-key commands: this works
+    // on a standalone server and on a cluster alike.
+    const events = store.forTransport(() => session);
+    const first = await events.storeEvent('stream-a', note('a1'));
+    await events.storeEvent('stream-b', note('b1'));
+    await events.storeEvent('stream-a', note('a2'));
+    const replay = recorder();
+    await expect(events.replayEventsAfter(first, replay)).resolves.toBe('stream-a');
+    expect(dataOf(replay.sent)).toEqual(['a2']);
+  });
+});
+
+describe('redisEventStore on a Redis Cluster', () => {
+  it('gives all streams of one session one hash slot (CLUSTER KEYSLOT)', async () => {
+    const client = clients.cluster;
+    const store = redisEventStore({ client, prefix: `test:mcp-events:${randomUUID()}` });
     const session = randomUUID();
     const slot = (key: string) => client.cluster('KEYSLOT', key) as Promise<number>;
-    if (kind === 'cluster') {
-      expect(await slot(store.key(session, GET_STREAM))).toBe(
-        await slot(store.key(session, randomUUID())),
-      );
+    const slots = new Set<number>();
+    for (const stream of [GET_STREAM, randomUUID(), 'str}eam{']) {
+      slots.add(await slot(store.key(session, stream)));
     }
-    expect(store.key(session, GET_STREAM)).toBe(`{${prefix}:${session}}:${GET_STREAM}`);
+    expect(slots.size).toBe(1);
+    expect([...slots][0]).toBe(await slot(`{${store.prefix}:${session}}`));
   });
 });
 

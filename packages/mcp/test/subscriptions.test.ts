@@ -1,6 +1,6 @@
 import { waitFor } from '@cachekit/redis-testkit';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMcpHub, McpCapabilityError, type McpHub, McpSessionError } from '../src/index.js';
 import {
@@ -127,6 +127,67 @@ describe('resource subscriptions', () => {
     await hub.resourceUpdated(statusUri('m1'));
     await until(() => staying.updates.length === 1, 'the remaining subscriber');
     expect(hub.stats()).toMatchObject({ notifyErrors: 0, notified: 1 });
+  });
+
+  it('keeps detaching when the application sets onclose after attach (set or chained)', async () => {
+    const { hub, connections, source } = await fleet(1);
+    const [staying] = connections as [Connection];
+    const calls: string[] = [];
+    const replacing = await connect(hub, (session) => registerFleet(session, source));
+    // Set after attach, replacing whatever is there.
+    replacing.server.server.onclose = () => calls.push('replacing');
+    const chaining = await connect(hub, (session) => registerFleet(session, source));
+    // Set after attach, chaining the handler found there.
+    const previous = chaining.server.server.onclose;
+    chaining.server.server.onclose = () => {
+      previous?.();
+      calls.push('chaining');
+    };
+    for (const connection of [replacing, chaining, staying]) {
+      await connection.client.subscribeResource({ uri: statusUri('m1') });
+    }
+    expect(hub.stats()).toMatchObject({ sessions: 3, subscriptions: 3 });
+    await replacing.close();
+    await chaining.close();
+    await until(() => calls.length === 2, "the application's handlers");
+    expect(calls.sort()).toEqual(['chaining', 'replacing']);
+    expect(hub.stats()).toMatchObject({ sessions: 1, subscriptions: 1 });
+    expect(replacing.session.closed).toBe(true);
+    expect(chaining.session.closed).toBe(true);
+    await hub.resourceUpdated(statusUri('m1'));
+    await until(() => staying.updates.length === 1, 'the remaining subscriber');
+    expect(hub.stats()).toMatchObject({ notifyErrors: 0, notified: 1 });
+  });
+
+  it('refuses to subscribe to a URI that matches no resource of the session (-32602, as the SDK)', async () => {
+    const { hub, connections } = await fleet();
+    const [agent] = connections as [Connection];
+    const unknown = [
+      'braiins:///miner/m1/unknown',
+      'braiins:///fleet/summary/extra',
+      'other:///thing',
+    ];
+    for (const uri of unknown) {
+      const failure = await agent.client.subscribeResource({ uri }).catch((error) => error);
+      expect(failure, uri).toBeInstanceOf(McpError);
+      expect((failure as McpError).code).toBe(ErrorCode.InvalidParams);
+      expect((failure as McpError).message).toContain(`Resource ${uri} not found`);
+    }
+    expect(hub.stats().subscriptions).toBe(0);
+    // A resource registered on the server directly (uncached, not through the hub) is known too.
+    const direct = await connect(hub, (session) => {
+      session.server.registerResource('plain', 'plain:///thing', {}, async (uri) => ({
+        contents: [{ uri: uri.href, text: 'x' }],
+      }));
+    });
+    open.connections.push(direct);
+    await direct.client.subscribeResource({ uri: 'plain:///thing' });
+    const elsewhere = await direct.client
+      .subscribeResource({ uri: SUMMARY_URI })
+      .catch((error) => error);
+    // Registered by another session of the hub, not by this one.
+    expect((elsewhere as McpError).code).toBe(ErrorCode.InvalidParams);
+    expect(hub.stats().subscriptions).toBe(1);
   });
 
   it('caps the subscriptions of one session with an InvalidParams error', async () => {

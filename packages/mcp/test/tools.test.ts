@@ -1,8 +1,9 @@
+import { type CacheError, EPHEMERAL } from '@cachekit/core';
 import { waitFor } from '@cachekit/redis-testkit';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { canonicalJson, createMcpHub, type McpHub } from '../src/index.js';
+import { canonicalJson, createMcpHub, type McpHub, UnhashableInputError } from '../src/index.js';
 import {
   type Connection,
   configUri,
@@ -146,6 +147,59 @@ describe('cached tools', () => {
         });
       }),
     ).rejects.toMatchObject({ code: 'E_INVALID_OPTION' });
+  });
+
+  it('never caches a tool whose validated input holds a Set: different inputs never share a result', async () => {
+    const errors: CacheError[] = [];
+    const { cache, sets } = recordingCache();
+    const hub = createMcpHub({ cache, onError: (error) => errors.push(error) });
+    open.hub = hub;
+    let calls = 0;
+    const agent = await connect(hub, (session) => {
+      session.tool(
+        'echo_ids',
+        { inputSchema: { ids: z.array(z.string()).transform((ids) => new Set(ids)) } },
+        async ({ ids }) => {
+          calls++;
+          return { content: [{ type: 'text', text: [...ids].join(',') }] };
+        },
+        { cache: { policy: EPHEMERAL } },
+      );
+    });
+    open.connections.push(agent);
+    const call = (ids: string[]) => agent.client.callTool({ name: 'echo_ids', arguments: { ids } });
+    expect(firstText(await call(['a']))).toBe('a');
+    expect(firstText(await call(['b']))).toBe('b');
+    expect(firstText(await call(['b']))).toBe('b');
+    expect(calls).toBe(3);
+    expect(sets).toEqual([]);
+    // Reported once per tool, with what to do.
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(UnhashableInputError);
+    expect(errors[0]?.message).toMatch(/"echo_ids" is not cached: Cannot hash a Set at \$\.ids/);
+  });
+
+  it('canonicalJson refuses values without a stable JSON form instead of hashing them as {}', () => {
+    class Point {
+      constructor(readonly x: number) {}
+    }
+    for (const value of [
+      new Set([1]),
+      new Map([['a', 1]]),
+      { nested: [new Point(1)] },
+      new Uint8Array([1]),
+      /re/,
+    ]) {
+      expect(() => canonicalJson(value)).toThrow(UnhashableInputError);
+    }
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    expect(() => canonicalJson(loop)).toThrow(UnhashableInputError);
+    // Plain objects (any prototype-less ones too), arrays, toJSON values: fine.
+    const bare = Object.assign(Object.create(null) as object, { b: 2, a: 1 });
+    expect(canonicalJson({ bare, url: new URL('https://x/'), list: [1] })).toBe(
+      '{"bare":{"a":1,"b":2},"list":[1],"url":"https://x/"}',
+    );
   });
 
   it('canonicalJson sorts keys at every level and skips undefined members', () => {

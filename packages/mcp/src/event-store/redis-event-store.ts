@@ -97,6 +97,7 @@ export function redisEventStore(options: RedisEventStoreOptions): RedisEventStor
           onCorrupt: onError,
         });
       } catch (cause) {
+        if (cause instanceof InvalidEventIdError) throw cause;
         throw new StoreError(`Replaying MCP events from ${key} failed: the client may retry.`, {
           cause,
         });

@@ -1,5 +1,6 @@
 import { CorruptEntryError } from '@cachekit/core';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { InvalidEventIdError } from './errors.js';
 import type { EventStoreClient } from './options.js';
 
 /** Entries read per XRANGE while replaying. */
@@ -24,16 +25,27 @@ async function redisNow(client: EventStoreClient): Promise<number> {
 }
 
 /**
- * Sends, in order, every entry after `after` that is not older than `maxAgeMs` by Redis' clock.
- * Priming events (stored with an empty payload) keep their place in the stream but are not sent.
- * A payload that is not JSON is skipped and reported.
+ * Sends, in order, every entry after `after`. Priming events (stored with an empty payload) keep
+ * their place in the stream but are not sent. A payload that is not JSON is skipped and reported.
+ *
+ * Refuses ({@link InvalidEventIdError}, nothing sent) when something after `after` is gone or
+ * would be skipped: the first entry after it names another predecessor (field `p`: entries
+ * between were trimmed by `maxLength` or `maxAge`, or the stream expired and began again), or is
+ * older than `maxAgeMs` by Redis' clock. A replay never skips events silently.
  */
 export async function replayEntries(request: ReplayRequest): Promise<void> {
   const { client, key, after } = request;
   const oldest = (await redisNow(client)) - request.maxAgeMs;
-  let start = after.ms < oldest ? `${oldest}-0` : `(${after.ms}-${after.seq}`;
+  const afterId = `${after.ms}-${after.seq}`;
+  let start = `(${afterId}`;
+  let checked = false;
   for (;;) {
     const page = await client.xrange(key, start, '+', 'COUNT', PAGE_SIZE);
+    const head = page[0];
+    if (!checked && head !== undefined) {
+      assertContinuous(head, afterId, oldest, key);
+      checked = true;
+    }
     for (const [entryId, fields] of page) {
       const payload = fieldValue(fields, 'm');
       if (payload === '') continue;
@@ -44,6 +56,24 @@ export async function replayEntries(request: ReplayRequest): Promise<void> {
     if (page.length < PAGE_SIZE || last === undefined) return;
     start = `(${last[0]}`;
   }
+}
+
+/** Throws when the first entry after `afterId` does not follow it directly, or is too old. */
+function assertContinuous(
+  [entryId, fields]: [id: string, fields: string[]],
+  afterId: string,
+  oldest: number,
+  key: string,
+): void {
+  // Entries stored before predecessors were recorded have no `p`: only their age is checked.
+  const previous = fieldValue(fields, 'p');
+  const ms = Number(entryId.slice(0, entryId.indexOf('-')));
+  if ((previous === undefined || previous === afterId) && ms >= oldest) return;
+  throw new InvalidEventIdError(
+    `Events after Last-Event-ID ${afterId} in ${key} were trimmed (maxLength or maxAge) or ` +
+      'expired, so they cannot be replayed: reconnect without Last-Event-ID (a fresh stream) ' +
+      'and re-read the resources the client follows.',
+  );
 }
 
 function fieldValue(fields: readonly string[], name: string): string | undefined {
