@@ -314,8 +314,11 @@ export function createCache(options: CacheOptions = {}): Cache {
     new KeySpace(resolved.version, [resolved.namespace], resolved.unsafeIds),
   );
   if (resolved.sync !== undefined) {
-    ctx.link = new SyncLink(ctx, resolved.sync, (name, payload) =>
-      cache.handleEvent(name, payload, false),
+    ctx.link = new SyncLink(
+      ctx,
+      resolved.sync,
+      (name, payload) => cache.handleEvent(name, payload, false),
+      (name) => cache.keys.tag(eventTag(name)),
     );
     ctx.link.watch(resolved.policy.invalidateOn);
   }

@@ -10,6 +10,7 @@ export class SyncLink {
   readonly #ctx: CacheContext;
   readonly #sync: CacheSync;
   readonly #onEvent: (name: string, payload: unknown) => Promise<void>;
+  readonly #eventTagKey: (name: string) => string;
   readonly #watched = new Set<string>();
   /** The first attempt of every subscription (what `ready()` waits for). */
   readonly #firstAttempts: Array<Promise<void>> = [];
@@ -21,10 +22,12 @@ export class SyncLink {
     ctx: CacheContext,
     sync: CacheSync,
     onEvent: (name: string, payload: unknown) => Promise<void>,
+    eventTagKey: (name: string) => string,
   ) {
     this.#ctx = ctx;
     this.#sync = sync;
     this.#onEvent = onEvent;
+    this.#eventTagKey = eventTagKey;
     // Until this process hears invalidations, L1 keeps nothing: a copy could miss one silently.
     if (ctx.l1 !== undefined) ctx.l1.paused = true;
     this.#listen([], true);
@@ -53,8 +56,11 @@ export class SyncLink {
 
   /**
    * Subscribes, retrying with backoff (1 s doubling to 30 s) until it succeeds. The primary
-   * subscription carries invalidations and gaps; later ones (from `watch`) only events. Each
-   * success flushes L1: copies kept meanwhile may have missed an invalidation or an event.
+   * subscription carries invalidations and gaps; later ones (from `watch`) only events. When the
+   * primary one comes up, L1 and running loads are flushed: they may have missed an invalidation.
+   * When an event subscription comes up, only L1 copies tagged with its events are dropped (and
+   * loads of them kept out of L1): their store writes are guarded by the tag generations that the
+   * event's handlers bump, so a load started on first use of the policy is still stored.
    */
   #listen(events: readonly string[], primary: boolean): void {
     const ctx = this.#ctx;
@@ -83,8 +89,12 @@ export class SyncLink {
             return;
           }
           this.#stops.push(stop);
-          ctx.invalidateLocally({ flush: true });
-          if (primary && ctx.l1 !== undefined) ctx.l1.paused = false;
+          if (primary) {
+            ctx.invalidateLocally({ flush: true });
+            if (ctx.l1 !== undefined) ctx.l1.paused = false;
+          } else {
+            ctx.l1?.invalidateTags(events.map(this.#eventTagKey));
+          }
         },
         (error: unknown) => {
           this.#report(error);

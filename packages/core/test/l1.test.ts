@@ -234,3 +234,59 @@ describe('L1 while the bus subscription is not up', () => {
     }
   });
 });
+
+describe('event subscriptions made on first use of an EVENT_DRIVEN policy', () => {
+  it('do not stop the first load from being stored, and still drop L1 copies of that event', async () => {
+    const store = memoryStore();
+    const hub = syncHub();
+    const cache = createCache({ store, l1: true, sync: hub.create() });
+    await cache.ready();
+    const policy = definePolicy(EVENT_DRIVEN, {
+      ttl: '5m',
+      invalidateOn: ['miner.config.updated'],
+    });
+    const options = { policy };
+    let calls = 0;
+    await cache.getOrSet('config', async () => ++calls, options); // subscribes to the event
+    await cache.ready();
+    expect(await cache.getOrSet('config', async () => ++calls, options)).toBe(1);
+    expect(calls).toBe(1);
+    hub.event('miner.config.updated');
+    await vi.waitFor(async () => {
+      expect(await cache.getOrSet('config', async () => ++calls, options)).toBe(2);
+    });
+    await cache.close();
+  });
+
+  it('drop the L1 copies made while the subscription was coming up', async () => {
+    const store = memoryStore();
+    const hub = syncHub();
+    const sync = hub.create();
+    const gate = deferred<void>();
+    const slow = {
+      ...sync,
+      listen: async (listener: Parameters<typeof sync.listen>[0], events: readonly string[]) => {
+        if (events.length > 0) await gate.promise;
+        return sync.listen(listener, events);
+      },
+    };
+    const cache = createCache({ store, l1: true, sync: slow });
+    await cache.ready();
+    const policy = definePolicy(EVENT_DRIVEN, {
+      ttl: '5m',
+      invalidateOn: ['miner.config.updated'],
+    });
+    const options = { policy };
+    await cache.getOrSet('config', async () => 'v1', options); // stored, kept in L1
+    await cache.set('other', 'o'); // untagged: stays in L1
+    const get = vi.spyOn(store, 'get');
+    gate.resolve(); // the event subscription comes up: copies tagged with its event are dropped
+    await cache.ready();
+    await cache.getOrSet('config', async () => 'v2', options);
+    const reads = get.mock.calls.length;
+    expect(reads).toBeGreaterThan(0); // the tagged copy was dropped: read again from the store
+    await cache.get('other');
+    expect(get.mock.calls.length).toBe(reads); // the untagged copy was kept
+    await cache.close();
+  });
+});
