@@ -183,6 +183,8 @@ describe('gaps', () => {
       'T1 l1-read: cachekit is behind the best peer (peer-a): 0.80x of its throughput (0.72x-0.88x over 3 rounds).',
     ]);
     expect(gaps(readScenario)).toHaveLength(1);
+    // A scenario whose rates are context only (B5, B9) names nobody behind on them.
+    expect(gaps({ ...behind, targets: [], ratesCompared: false })).toEqual([]);
   });
 });
 

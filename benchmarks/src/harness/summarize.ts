@@ -139,6 +139,7 @@ export function summarizeScenario(input: SummaryInput): ScenarioResult {
     findings: input.findings,
     config: input.config,
     ...(input.unit === undefined ? {} : { unit: input.unit }),
+    ...(scenario.ratesCompared === false ? { ratesCompared: false as const } : {}),
     timerOverheadNs: input.timerOverheadNs,
     durationMs: input.durationMs,
   };

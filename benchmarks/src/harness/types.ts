@@ -118,6 +118,13 @@ export interface Scenario {
    * one this scenario runs with. Default: the run's configuration as is.
    */
   sizeRun?(config: RunConfig): RunConfig;
+  /**
+   * `false` when the rate of an operation is not what the scenario compares (B5: an operation
+   * includes populating the keys its metric leaves out; B9: an operation is a whole run with a
+   * soak): the report then shows rates as context only and names no contender "behind" on them.
+   * Default: true.
+   */
+  readonly ratesCompared?: boolean;
   setup(options: ScenarioOptions): Promise<ScenarioSetup>;
 }
 
@@ -231,6 +238,8 @@ export interface ScenarioResult {
    * `perOp` times the ops/s recorded here (every `opsPerSec` in this result stays per operation).
    */
   readonly unit?: OpUnit;
+  /** Present and false when the scenario's rates are context only (see {@link Scenario.ratesCompared}). */
+  readonly ratesCompared?: false;
   /** Cost of one `process.hrtime.bigint()` pair, included in every latency sample. */
   readonly timerOverheadNs: number;
   readonly durationMs: number;

@@ -81,7 +81,7 @@ export function targetLines(s: ScenarioResult): TargetLine[] {
 /**
  * Where cachekit is behind, one sentence each: every missed target with its measured value,
  * every subject slower than the scenario's best peer (median per-round ratio < 1) that no target
- * already names, and every contender that failed (its comparison is missing).
+ * already names (unless the scenario's rates are context only), and every contender that failed (its comparison is missing).
  */
 export function gaps(s: ScenarioResult): string[] {
   const where = `${s.id} ${s.name}`;
@@ -92,6 +92,7 @@ export function gaps(s: ScenarioResult): string[] {
     found.push(`${where}: ${line.target}: measured ${line.measured}${context}, MISSED.`);
   }
   for (const c of s.contenders) {
+    if (s.ratesCompared === false) break; // rates are context only in this scenario
     if (c.role !== 'subject' || c.status !== 'ok') continue;
     const ratio = c.vsBestPeer;
     if (ratio === undefined || !finite(ratio.median) || ratio.median >= 1) continue;

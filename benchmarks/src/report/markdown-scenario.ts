@@ -98,6 +98,7 @@ export function scenarioSection(
       : `one op is ${s.unit.perOp.toLocaleString('en-US')} ${s.unit.name}: rates in ${s.unit.name}/s`,
     `reference: ${s.reference === undefined ? 'none' : code(s.reference)}`,
     `best peer: ${s.bestPeer === undefined ? 'none' : code(s.bestPeer)}`,
+    s.ratesCompared === false ? 'rates are context only: read the metrics' : '',
     s.timerOverheadNs > 0 && s.contenders.some((c) => c.latency !== undefined)
       ? `p50/p99 include ~${formatNs(s.timerOverheadNs)} of clock reads`
       : '',

@@ -139,6 +139,7 @@ const scenario: Scenario = {
   title:
     'invalidate every entry of one tag (1k / 10k / 100k keys): cachekit invalidateTags vs SCAN-pattern deletes and the peers',
   latency: false,
+  ratesCompared: false,
   targets: [],
   metrics: [
     ...SIZE_METRICS.map((name, i) => {

@@ -114,6 +114,7 @@ const scenario: Scenario = {
   title:
     '1M distinct keys through an in-process tier bounded at 10k entries / 64 MiB: heap held, and its slope over a soak',
   latency: false,
+  ratesCompared: false,
   targets: [],
   metrics: [
     {
