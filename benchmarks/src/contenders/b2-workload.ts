@@ -1,5 +1,6 @@
 import { preview, VerificationError } from '../harness/verify.js';
 import { type MinerStatus, makeMinerStatus } from './json-value.js';
+import { seededRandom, zipfDrawer } from './seeded-zipf.js';
 
 /** Warm keys every contender of an L2 scenario reads (B2, B3). */
 export const KEY_COUNT = 1_000;
@@ -15,42 +16,6 @@ const SEED = 0x6b_32_2d_31;
 /** How the keys of one operation are drawn from the {@link KEY_COUNT} warm keys. */
 export type KeyDistribution = 'uniform' | 'zipf';
 
-/** mulberry32: a small seeded generator, so that every contender reads the same sequence. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** Cumulative Zipf weights of ranks 1..count, normalized to end at 1. */
-function zipfCumulative(count: number, exponent: number): Float64Array {
-  const cumulative = new Float64Array(count);
-  let sum = 0;
-  for (let rank = 1; rank <= count; rank++) {
-    sum += 1 / rank ** exponent;
-    cumulative[rank - 1] = sum;
-  }
-  for (let i = 0; i < count; i++) cumulative[i] = (cumulative[i] as number) / sum;
-  return cumulative;
-}
-
-/** The first index whose cumulative weight is >= u. */
-function search(cumulative: Float64Array, u: number): number {
-  let low = 0;
-  let high = cumulative.length - 1;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if ((cumulative[mid] as number) < u) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
 /**
  * The key indexes every contender reads, in order: {@link SEQUENCE_OPS} operations of
  * {@link READS_PER_OP} reads, uniform over the {@link KEY_COUNT} keys or Zipf (s =
@@ -58,21 +23,14 @@ function search(cumulative: Float64Array, u: number): number {
  * Deterministic: the same for every contender and every run.
  */
 export function keySequence(distribution: KeyDistribution): Uint16Array {
-  const random = generator(SEED);
+  const random = seededRandom(SEED);
   const sequence = new Uint16Array(SEQUENCE_OPS * READS_PER_OP);
   if (distribution === 'uniform') {
     for (let i = 0; i < sequence.length; i++) sequence[i] = Math.floor(random() * KEY_COUNT);
     return sequence;
   }
-  const keyOfRank = Array.from({ length: KEY_COUNT }, (_, i) => i);
-  for (let i = keyOfRank.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [keyOfRank[i], keyOfRank[j]] = [keyOfRank[j] as number, keyOfRank[i] as number];
-  }
-  const cumulative = zipfCumulative(KEY_COUNT, ZIPF_EXPONENT);
-  for (let i = 0; i < sequence.length; i++) {
-    sequence[i] = keyOfRank[search(cumulative, random())] as number;
-  }
+  const draw = zipfDrawer(KEY_COUNT, ZIPF_EXPONENT, random);
+  for (let i = 0; i < sequence.length; i++) sequence[i] = draw();
   return sequence;
 }
 

@@ -7,6 +7,7 @@ import {
   seedStatus,
   versionedConfig,
 } from '../processes/mixed-source.js';
+import { seededRandom, zipfDrawer } from './seeded-zipf.js';
 
 /** Miners in the fleet (issue 6: "Zipf over 1,000 miners"). */
 export const MINERS = 1_000;
@@ -31,30 +32,6 @@ export const MIX: Readonly<Record<'status' | 'config' | 'summary' | 'put', numbe
 
 const SEED = 0x6d_69_78_31;
 
-/** mulberry32: a small seeded generator, so that every contender sends the same sequence. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** The first index whose cumulative weight is >= u. */
-function search(cumulative: Float64Array, u: number): number {
-  let low = 0;
-  let high = cumulative.length - 1;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if ((cumulative[mid] as number) < u) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
 /** The requests of a burst, in order: a kind and a miner (index) each. */
 export interface RequestPlan {
   readonly kinds: Uint8Array;
@@ -67,19 +44,8 @@ export interface RequestPlan {
  * m-0001). Deterministic: every contender's every burst sends this sequence.
  */
 export function requestPlan(length: number): RequestPlan {
-  const random = generator(SEED);
-  const minerOfRank = Array.from({ length: MINERS }, (_, i) => i);
-  for (let i = minerOfRank.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [minerOfRank[i], minerOfRank[j]] = [minerOfRank[j] as number, minerOfRank[i] as number];
-  }
-  const cumulative = new Float64Array(MINERS);
-  let sum = 0;
-  for (let rank = 1; rank <= MINERS; rank++) {
-    sum += 1 / rank ** ZIPF_EXPONENT;
-    cumulative[rank - 1] = sum;
-  }
-  for (let i = 0; i < MINERS; i++) cumulative[i] = (cumulative[i] as number) / sum;
+  const random = seededRandom(SEED);
+  const drawMiner = zipfDrawer(MINERS, ZIPF_EXPONENT, random);
   const kinds = new Uint8Array(length);
   const miners = new Uint16Array(length);
   for (let i = 0; i < length; i++) {
@@ -92,7 +58,7 @@ export function requestPlan(length: number): RequestPlan {
           : u < 1 - MIX.put
             ? RequestKind.Summary
             : RequestKind.Put;
-    miners[i] = minerOfRank[search(cumulative, random())] as number;
+    miners[i] = drawMiner();
   }
   return { kinds, miners };
 }
