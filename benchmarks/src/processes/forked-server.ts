@@ -2,7 +2,13 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { builtEntry } from './worker-client.js';
 
-/** What a forked benchmark server sends over IPC (B7's and MIX's protocols are both this shape). */
+/** What the parent sends a forked benchmark server over IPC. */
+export interface ForkedServerRequest {
+  readonly id: number;
+  readonly op: 'counts' | 'close';
+}
+
+/** What a forked benchmark server sends: `listening` (or `failed`) once, then one reply per request. */
 export type ForkedServerMessage<Counts> =
   | { readonly kind: 'listening'; readonly port: number }
   | { readonly kind: 'failed'; readonly error: string }

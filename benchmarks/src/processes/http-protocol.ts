@@ -21,15 +21,3 @@ export interface ServerCounts {
   /** CPU time the server process used (user + system, `process.cpuUsage()`), in µs. */
   readonly cpuMicros: number;
 }
-
-/** Parent to server. */
-export interface HttpServerRequest {
-  readonly id: number;
-  readonly op: 'counts' | 'close';
-}
-
-/** Server to parent: `listening` (or `failed`) once, then one reply per request. */
-export type HttpServerMessage =
-  | { readonly kind: 'listening'; readonly port: number }
-  | { readonly kind: 'failed'; readonly error: string }
-  | { readonly kind: 'reply'; readonly id: number; readonly counts?: ServerCounts };

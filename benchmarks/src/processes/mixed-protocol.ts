@@ -30,15 +30,3 @@ export interface MixedServerOptions {
   readonly latencyMinMs: number;
   readonly latencyMaxMs: number;
 }
-
-/** Parent to server. */
-export interface MixedServerRequest {
-  readonly id: number;
-  readonly op: 'counts' | 'close';
-}
-
-/** Server to parent: `listening` (or `failed`) once, then one reply per request. */
-export type MixedServerMessage =
-  | { readonly kind: 'listening'; readonly port: number }
-  | { readonly kind: 'failed'; readonly error: string }
-  | { readonly kind: 'reply'; readonly id: number; readonly counts?: MixedServerCounts };
