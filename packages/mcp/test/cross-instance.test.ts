@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { type Cache, createCache, memoryStore, type Store } from '@cachekit/core';
 import { ioredisStore, ioredisTransport } from '@cachekit/ioredis';
 import { type Bus, createBus, type MemoryTransport, memoryHub } from '@cachekit/pubsub';
-import { waitFor } from '@cachekit/redis-testkit';
 import { redisFromInject } from '@cachekit/redis-testkit/vitest';
 import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Variables } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
@@ -20,10 +19,11 @@ import {
   SUMMARY_URI,
   statusUri,
   text,
+  until as untilWithin,
 } from './helpers.js';
 
 const until = (check: () => boolean, description: string): Promise<true> =>
-  waitFor(() => check() || undefined, { timeoutMs: 5_000, intervalMs: 5, description });
+  untilWithin(check, description, 5_000);
 
 interface Instance {
   readonly hub: McpHub;

@@ -1,6 +1,5 @@
 import { type CacheError, createCache, memoryStore, type Store } from '@cachekit/core';
 import { type Bus, createBus, memoryHub } from '@cachekit/pubsub';
-import { waitFor } from '@cachekit/redis-testkit';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMcpHub, type McpHub, McpNotifyError } from '../src/index.js';
@@ -13,10 +12,11 @@ import {
   SUMMARY_URI,
   statusUri,
   text,
+  until as untilWithin,
 } from './helpers.js';
 
 const until = (check: () => boolean, description: string): Promise<true> =>
-  waitFor(() => check() || undefined, { timeoutMs: 5_000, intervalMs: 5, description });
+  untilWithin(check, description, 5_000);
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,4 +1,5 @@
 import { type Cache, createCache, EPHEMERAL, MODERATE, type Store } from '@cachekit/core';
+import { waitFor } from '@cachekit/redis-testkit';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
@@ -7,6 +8,7 @@ import {
   ResourceListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach } from 'vitest';
 import { z } from 'zod';
 import type { McpHub, McpSession } from '../src/index.js';
 
@@ -193,4 +195,25 @@ export function recordingCache(store?: Store): { cache: Cache; sets: string[] } 
     sets.push(event.key);
   });
   return { cache, sets };
+}
+
+/** Polls `check` until it is true (deadline `timeoutMs`, default 2 s): events, never sleeps. */
+export const until = (
+  check: () => boolean,
+  description: string,
+  timeoutMs = 2_000,
+): Promise<true> => waitFor(() => check() || undefined, { timeoutMs, intervalMs: 5, description });
+
+/**
+ * The hub and connections a test file's tests open, closed after each test: call once at the top
+ * of the file and set `hub` / push `connections` in the tests.
+ */
+export function closeAfterEach(): { hub?: McpHub; connections: Connection[] } {
+  const open: { hub?: McpHub; connections: Connection[] } = { connections: [] };
+  afterEach(async () => {
+    await Promise.all(open.connections.map((connection) => connection.close()));
+    open.connections = [];
+    await open.hub?.close();
+  });
+  return open;
 }

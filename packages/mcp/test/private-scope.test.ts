@@ -1,20 +1,15 @@
 import { EPHEMERAL } from '@cachekit/core';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMcpHub, type McpHub, type McpSession } from '../src/index.js';
-import { type Connection, connect, recordingCache, text } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { createMcpHub, type McpSession } from '../src/index.js';
+import { closeAfterEach, connect, recordingCache, text } from './helpers.js';
 
 const auth = (token: string, clientId: string): AuthInfo => ({ token, clientId, scopes: ['read'] });
 const ALICE = auth('alice-secret-token', 'alice');
 const BOB = auth('bob-secret-token', 'bob');
 
-const open: { hub?: McpHub; connections: Connection[] } = { connections: [] };
-afterEach(async () => {
-  await Promise.all(open.connections.map((connection) => connection.close()));
-  open.connections = [];
-  await open.hub?.close();
-});
+const open = closeAfterEach();
 
 describe('private scope', () => {
   it('never serves one auth context what another one read, and never caches the anonymous', async () => {

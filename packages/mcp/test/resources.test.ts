@@ -1,9 +1,10 @@
 import { EPHEMERAL } from '@cachekit/core';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMcpHub, type McpHub } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { createMcpHub } from '../src/index.js';
 import {
   type Connection,
+  closeAfterEach,
   connect,
   FleetSource,
   recordingCache,
@@ -13,12 +14,7 @@ import {
   text,
 } from './helpers.js';
 
-const open: { hub?: McpHub; connections: Connection[] } = { connections: [] };
-afterEach(async () => {
-  await Promise.all(open.connections.map((connection) => connection.close()));
-  open.connections = [];
-  await open.hub?.close();
-});
+const open = closeAfterEach();
 
 async function fleet() {
   const { cache, sets } = recordingCache();

@@ -1,10 +1,10 @@
-import { waitFor } from '@cachekit/redis-testkit';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMcpHub, McpCapabilityError, type McpHub, McpSessionError } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { createMcpHub, McpCapabilityError, McpSessionError } from '../src/index.js';
 import {
   type Connection,
+  closeAfterEach,
   connect,
   FleetSource,
   recordingCache,
@@ -12,17 +12,10 @@ import {
   SUMMARY_URI,
   statusUri,
   text,
+  until,
 } from './helpers.js';
 
-const open: { hub?: McpHub; connections: Connection[] } = { connections: [] };
-afterEach(async () => {
-  await Promise.all(open.connections.map((connection) => connection.close()));
-  open.connections = [];
-  await open.hub?.close();
-});
-
-const until = (check: () => boolean, description: string): Promise<true> =>
-  waitFor(() => check() || undefined, { timeoutMs: 2_000, intervalMs: 5, description });
+const open = closeAfterEach();
 
 async function fleet(sessions = 1) {
   const { cache } = recordingCache();

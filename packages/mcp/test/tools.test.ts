@@ -1,11 +1,10 @@
 import { type CacheError, EPHEMERAL } from '@cachekit/core';
-import { waitFor } from '@cachekit/redis-testkit';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { canonicalJson, createMcpHub, type McpHub, UnhashableInputError } from '../src/index.js';
+import { canonicalJson, createMcpHub, UnhashableInputError } from '../src/index.js';
 import {
-  type Connection,
+  closeAfterEach,
   configUri,
   connect,
   FleetSource,
@@ -14,17 +13,10 @@ import {
   SUMMARY_URI,
   statusUri,
   text,
+  until,
 } from './helpers.js';
 
-const open: { hub?: McpHub; connections: Connection[] } = { connections: [] };
-afterEach(async () => {
-  await Promise.all(open.connections.map((connection) => connection.close()));
-  open.connections = [];
-  await open.hub?.close();
-});
-
-const until = (check: () => boolean, description: string): Promise<true> =>
-  waitFor(() => check() || undefined, { timeoutMs: 2_000, intervalMs: 5, description });
+const open = closeAfterEach();
 
 async function fleet(options: { maxInputBytes?: number } = {}) {
   const { cache, sets } = recordingCache();
